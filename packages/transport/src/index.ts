@@ -1,0 +1,5 @@
+export * from './address.js';
+export * from './deadline.js';
+export * from './errors.js';
+export * from './listener-base.js';
+export type * from './types.js';

@@ -1,0 +1,79 @@
+import { EventEmitter } from 'node:events';
+import type { Connection, Listener, ListenerEvents } from './types.js';
+
+/**
+ * What every {@link Listener} shares: the events, async iteration over
+ * connections, idempotent close and `signal` support. A transport extends it,
+ * calls {@link ListenerBase.accept} for each new connection and implements
+ * {@link ListenerBase.shutdown} to free its address.
+ */
+export abstract class ListenerBase extends EventEmitter<ListenerEvents> implements Listener {
+  readonly address: string;
+  #closing: Promise<void> | undefined;
+
+  protected constructor(address: string, signal?: AbortSignal) {
+    super();
+    this.address = address;
+    if (signal) {
+      const onAbort = () => void this.close().catch((err) => this.emit('error', err));
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.once('close', () => signal.removeEventListener('abort', onAbort));
+    }
+  }
+
+  get listening(): boolean {
+    return this.#closing === undefined;
+  }
+
+  /** Hands a newly accepted connection to the listener's users. */
+  protected accept(connection: Connection): void {
+    this.emit('connection', connection);
+  }
+
+  /** Stops accepting and frees the address. Called once. */
+  protected abstract shutdown(): Promise<void>;
+
+  close(): Promise<void> {
+    this.#closing ??= this.shutdown().finally(() => this.emit('close'));
+    return this.#closing;
+  }
+
+  /**
+   * Yields connections as they arrive, from the moment iteration starts, until
+   * the listener closes. Connections that arrive between two `next()` calls
+   * are queued, not lost.
+   */
+  async *[Symbol.asyncIterator](): AsyncIterator<Connection> {
+    const queue: Connection[] = [];
+    let wake: (() => void) | undefined;
+    let done = !this.listening;
+    const onConnection = (connection: Connection) => {
+      queue.push(connection);
+      wake?.();
+    };
+    const onClose = () => {
+      done = true;
+      wake?.();
+    };
+    this.on('connection', onConnection);
+    this.once('close', onClose);
+    try {
+      while (true) {
+        const next = queue.shift();
+        if (next) {
+          yield next;
+        } else if (done) {
+          return;
+        } else {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+          wake = undefined;
+        }
+      }
+    } finally {
+      this.off('connection', onConnection);
+      this.off('close', onClose);
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import type { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+
+/**
+ * Who is on the other end of a connection, as the OS reports it. Each field is
+ * present only where the OS tells it: `uid`/`gid` on Unix, `sid` on Windows,
+ * `pid` on Linux, macOS and Windows.
+ */
+export interface PeerInfo {
+  /** Process id of the peer. */
+  readonly pid?: number;
+  /** Effective user id of the peer (Unix). */
+  readonly uid?: number;
+  /** Effective group id of the peer (Unix). */
+  readonly gid?: number;
+  /** User SID of the peer, e.g. `S-1-5-21-…` (Windows). */
+  readonly sid?: string;
+}
+
+/**
+ * One connection: a `node:stream` Duplex (for the Unix and named-pipe
+ * transports, the `net.Socket` itself) plus the peer's credentials.
+ */
+export interface Connection extends Duplex {
+  /** The peer's credentials, or `undefined` where the OS cannot tell them. */
+  readonly peer: PeerInfo | undefined;
+}
+
+/**
+ * Who may connect to a listener.
+ * - `'user'` (default): only the user that runs the listener (and, on Windows, SYSTEM).
+ * - `'everyone'`: any local user. Remote clients are still refused.
+ */
+export type Access = 'user' | 'everyone';
+
+/** Options every transport's `listen` accepts. */
+export interface ListenOptions {
+  /** Who may connect. Default `'user'`. */
+  access?: Access;
+  /** Aborting it closes the listener. */
+  signal?: AbortSignal;
+}
+
+/** Options every transport's `connect` accepts. */
+export interface ConnectOptions {
+  /** Give up after this many milliseconds with `ETIMEDOUT`. Default: no limit. */
+  timeout?: number;
+  /** Aborting it gives up with `ABORT_ERR`. */
+  signal?: AbortSignal;
+}
+
+/** Events a {@link Listener} emits. */
+export interface ListenerEvents {
+  connection: [connection: Connection];
+  error: [error: Error];
+  close: [];
+}
+
+/**
+ * A listening endpoint. Connections arrive as `connection` events and through
+ * async iteration (`for await (const conn of listener)`), which ends when the
+ * listener closes.
+ */
+export interface Listener extends EventEmitter<ListenerEvents>, AsyncIterable<Connection> {
+  /** The address connections arrive at (socket path or pipe name). */
+  readonly address: string;
+  /** True until {@link Listener.close} is called. */
+  readonly listening: boolean;
+  /**
+   * Stops accepting and frees the address (a later `listen` on it succeeds, a
+   * later `connect` fails). Connections already accepted stay open: they are
+   * the caller's to end. Resolves once the address is free; calling it again
+   * is harmless.
+   */
+  close(): Promise<void>;
+}
+
+/** What a transport can and cannot do, so shared code and tests adapt to it. */
+export interface TransportCapabilities {
+  /**
+   * Whether ending the write side (`connection.end()`) leaves the read side
+   * open. Byte-mode named pipes cannot: the peer sees EOF only when the handle
+   * closes.
+   */
+  readonly halfClose: boolean;
+  /** The {@link PeerInfo} fields this transport fills in on this OS. */
+  readonly peerCredentials: ReadonlyArray<keyof PeerInfo>;
+}
+
+/** A way to listen for and open local connections. */
+export interface Transport<
+  L extends ListenOptions = ListenOptions,
+  C extends ConnectOptions = ConnectOptions,
+> {
+  /** A short name, e.g. `'unix-socket'`. */
+  readonly name: string;
+  /** What this transport supports on the current OS. */
+  readonly capabilities: TransportCapabilities;
+  /** Starts listening at `address`. */
+  listen(address: string, options?: L): Promise<Listener>;
+  /** Connects to the listener at `address`. */
+  connect(address: string, options?: C): Promise<Connection>;
+}
