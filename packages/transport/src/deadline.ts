@@ -35,7 +35,11 @@ export function createDeadline(address: string, options: ConnectOptions = {}): D
   let timedOut = false;
   const controller =
     timeout === undefined && userSignal === undefined ? undefined : new AbortController();
-  const onUserAbort = () => controller?.abort(userSignal?.reason);
+  const onUserAbort = () => {
+    // The caller gave up first: the timer must not relabel that as a timeout.
+    clearTimeout(timer);
+    controller?.abort(userSignal?.reason);
+  };
   if (userSignal?.aborted) onUserAbort();
   else userSignal?.addEventListener('abort', onUserAbort, { once: true });
   if (timeout !== undefined && !controller?.signal.aborted) {

@@ -16,8 +16,14 @@ export abstract class ListenerBase extends EventEmitter<ListenerEvents> implemen
     this.address = address;
     if (signal) {
       const onAbort = () => void this.close().catch((err) => this.emit('error', err));
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.once('close', () => signal.removeEventListener('abort', onAbort));
+      if (signal.aborted) {
+        // An 'abort' event never fires for a signal that has already aborted.
+        // Close on a microtask: the subclass's fields are not initialised yet.
+        queueMicrotask(onAbort);
+      } else {
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.once('close', () => signal.removeEventListener('abort', onAbort));
+      }
     }
   }
 
@@ -47,7 +53,12 @@ export abstract class ListenerBase extends EventEmitter<ListenerEvents> implemen
     const queue: Connection[] = [];
     let wake: (() => void) | undefined;
     let done = !this.listening;
+    // A connection waiting in the queue has no 'error' listener of its owner
+    // yet; a reset there must not crash the process. The consumer still sees
+    // it: the connection comes out destroyed, with `errored` set.
+    const ignoreError = () => {};
     const onConnection = (connection: Connection) => {
+      connection.on('error', ignoreError);
       queue.push(connection);
       wake?.();
     };
@@ -61,6 +72,7 @@ export abstract class ListenerBase extends EventEmitter<ListenerEvents> implemen
       while (true) {
         const next = queue.shift();
         if (next) {
+          next.off('error', ignoreError);
           yield next;
         } else if (done) {
           return;
@@ -74,6 +86,7 @@ export abstract class ListenerBase extends EventEmitter<ListenerEvents> implemen
     } finally {
       this.off('connection', onConnection);
       this.off('close', onClose);
+      for (const left of queue) left.off('error', ignoreError);
     }
   }
 }

@@ -37,13 +37,20 @@ export type Access = 'user' | 'everyone';
 export interface ListenOptions {
   /** Who may connect. Default `'user'`. */
   access?: Access;
-  /** Aborting it closes the listener. */
+  /**
+   * Aborting it closes the listener. If it has already aborted, `listen`
+   * rejects with an `ABORT_ERR` `TransportError` and binds nothing.
+   */
   signal?: AbortSignal;
 }
 
 /** Options every transport's `connect` accepts. */
 export interface ConnectOptions {
-  /** Give up after this many milliseconds with `ETIMEDOUT`. Default: no limit. */
+  /**
+   * Give up after this many milliseconds with `ETIMEDOUT`. A server that is
+   * up but too busy to take the connection (a full backlog, every pipe
+   * instance taken) is waited for. Default: no limit.
+   */
   timeout?: number;
   /** Aborting it gives up with `ABORT_ERR`. */
   signal?: AbortSignal;
@@ -79,8 +86,10 @@ export interface Listener extends EventEmitter<ListenerEvents>, AsyncIterable<Co
 export interface TransportCapabilities {
   /**
    * Whether ending the write side (`connection.end()`) leaves the read side
-   * open. Byte-mode named pipes cannot: the peer sees EOF only when the handle
-   * closes.
+   * open: the peer sees EOF and can still write back (connections are
+   * half-open, like `net` with `allowHalfOpen: true`, so end your side once
+   * you have seen `'end'` and written your reply). Byte-mode named pipes
+   * cannot: the peer sees EOF only when the handle closes.
    */
   readonly halfClose: boolean;
   /** The {@link PeerInfo} fields this transport fills in on this OS. */

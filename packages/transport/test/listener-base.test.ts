@@ -1,0 +1,141 @@
+import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { ListenerBase } from '../src/listener-base.js';
+import type { Connection } from '../src/types.js';
+
+/** A listener fed by hand: `arrive()` plays a new connection. */
+class TestListener extends ListenerBase {
+  shutdowns = 0;
+  failShutdown: Error | undefined;
+
+  constructor(signal?: AbortSignal) {
+    super('test-address', signal);
+  }
+
+  arrive(): Connection {
+    const connection = Object.assign(new PassThrough(), { peer: undefined });
+    this.accept(connection);
+    return connection;
+  }
+
+  protected async shutdown(): Promise<void> {
+    this.shutdowns++;
+    if (this.failShutdown) throw this.failShutdown;
+  }
+}
+
+describe('ListenerBase', () => {
+  it('emits each accepted connection', () => {
+    const listener = new TestListener();
+    const seen: Connection[] = [];
+    listener.on('connection', (c) => seen.push(c));
+    const a = listener.arrive();
+    const b = listener.arrive();
+    expect(seen).toEqual([a, b]);
+    expect(listener.address).toBe('test-address');
+  });
+
+  it('closes once however often close() is called, then emits close', async () => {
+    const listener = new TestListener();
+    let closes = 0;
+    listener.on('close', () => closes++);
+    expect(listener.listening).toBe(true);
+    const first = listener.close();
+    expect(listener.close()).toBe(first);
+    expect(listener.listening).toBe(false);
+    await first;
+    await listener.close();
+    expect(listener.shutdowns).toBe(1);
+    expect(closes).toBe(1);
+  });
+
+  it('rejects close() when shutdown fails, and still emits close', async () => {
+    const listener = new TestListener();
+    listener.failShutdown = new Error('cannot unlink');
+    const closed = once(listener, 'close');
+    await expect(listener.close()).rejects.toThrow('cannot unlink');
+    await closed;
+  });
+
+  it('closes when its signal aborts', async () => {
+    const controller = new AbortController();
+    const listener = new TestListener(controller.signal);
+    const closed = once(listener, 'close');
+    controller.abort();
+    await closed;
+    expect(listener.shutdowns).toBe(1);
+  });
+
+  it('closes for a signal that had already aborted', async () => {
+    const listener = new TestListener(AbortSignal.abort());
+    await once(listener, 'close');
+    expect(listener.listening).toBe(false);
+    expect(listener.shutdowns).toBe(1);
+  });
+
+  it('emits error when closing on abort fails', async () => {
+    const controller = new AbortController();
+    const listener = new TestListener(controller.signal);
+    listener.failShutdown = new Error('cannot unlink');
+    const failed = once(listener, 'error');
+    controller.abort();
+    expect((await failed)[0]).toBe(listener.failShutdown);
+  });
+
+  describe('async iteration', () => {
+    it('yields connections in order, queueing those that arrive in between, and ends on close', async () => {
+      const listener = new TestListener();
+      const iterator = listener[Symbol.asyncIterator]();
+      const pending = iterator.next();
+      const a = listener.arrive();
+      const b = listener.arrive();
+      const c = listener.arrive();
+      expect(await pending).toEqual({ done: false, value: a });
+      expect(await iterator.next()).toEqual({ done: false, value: b });
+      expect(await iterator.next()).toEqual({ done: false, value: c });
+      const ended = iterator.next();
+      await listener.close();
+      expect(await ended).toEqual({ done: true, value: undefined });
+      expect(listener.listenerCount('connection')).toBe(0);
+      expect(listener.listenerCount('close')).toBe(0);
+    });
+
+    it('ends at once when started after close', async () => {
+      const listener = new TestListener();
+      await listener.close();
+      const seen: Connection[] = [];
+      for await (const connection of listener) seen.push(connection);
+      expect(seen).toEqual([]);
+    });
+
+    it('stops listening when the loop breaks', async () => {
+      const listener = new TestListener();
+      const loop = (async () => {
+        for await (const _ of listener) break;
+      })();
+      await Promise.resolve();
+      listener.arrive();
+      await loop;
+      expect(listener.listenerCount('connection')).toBe(0);
+    });
+
+    it('keeps an error on a queued connection from crashing the process', async () => {
+      const listener = new TestListener();
+      const iterator = listener[Symbol.asyncIterator]();
+      const first = iterator.next();
+      const a = listener.arrive();
+      const b = listener.arrive();
+      const reset = Object.assign(new Error('reset'), { code: 'ECONNRESET' });
+      b.destroy(reset);
+      // Not events.once: it would listen for 'error' itself.
+      await new Promise((resolve) => b.once('close', resolve));
+      expect((await first).value).toBe(a);
+      const next = await iterator.next();
+      expect(next.value).toBe(b);
+      expect(b.errored).toBe(reset);
+      expect(b.listenerCount('error')).toBe(0);
+      await iterator.return?.();
+    });
+  });
+});

@@ -1,0 +1,2 @@
+export type { UnixSocketListenOptions } from './options.js';
+export { type UnixSocketTransport, unixSocketTransport } from './transport.js';

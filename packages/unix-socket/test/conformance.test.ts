@@ -1,0 +1,32 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runConformance } from '@localwire/transport/conformance';
+import { afterAll } from 'vitest';
+import { unixSocketTransport } from '../src/index.js';
+import { makeBusy } from './helpers/busy-server.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lw-conf-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let count = 0;
+
+runConformance({
+  name: 'unix-socket',
+  createTransport: () => unixSocketTransport,
+  createAddress: () => join(dir, `${++count}.sock`),
+  makeBusy,
+});
+
+runConformance({
+  name: 'unix-socket, abstract names',
+  // Abstract names have no file permissions, so listen needs access: 'everyone'.
+  createTransport: () => ({
+    name: unixSocketTransport.name,
+    capabilities: unixSocketTransport.capabilities,
+    listen: (address, options) =>
+      unixSocketTransport.listen(address, { access: 'everyone', ...options }),
+    connect: (address, options) => unixSocketTransport.connect(address, options),
+  }),
+  createAddress: () => `\0localwire-conformance-${process.pid}-${++count}`,
+  makeBusy,
+});
