@@ -49,7 +49,9 @@ export interface ConnectOptions {
   /**
    * Give up after this many milliseconds with `ETIMEDOUT`. A server that is
    * up but too busy to take the connection (a full backlog, every pipe
-   * instance taken) is waited for. Default: no limit.
+   * instance taken) is waited for. Default: the transport's own — no limit
+   * on Unix sockets; 5 s on named pipes, where a closed server whose
+   * connections are still open looks busy forever (then `ECONNREFUSED`).
    */
   timeout?: number;
   /** Aborting it gives up with `ABORT_ERR`. */

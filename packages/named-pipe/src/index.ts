@@ -1,0 +1,6 @@
+export {
+  type NamedPipeConnectOptions,
+  type NamedPipeListenOptions,
+  NamedPipeTransport,
+  namedPipeTransport,
+} from './transport.js';
