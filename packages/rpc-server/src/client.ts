@@ -1,0 +1,169 @@
+import type { Connection, ConnectOptions, ListenOptions, Transport } from '@localwire/transport';
+import { type Codec, ndjson } from '@localwire/transport/framing';
+import { createJSONRPCNotification, createJSONRPCRequest, type JSONRPCRequest } from 'json-rpc-2.0';
+import type { RequestOptions, RpcHandler, RpcMethodDefinition } from './context.js';
+import { Endpoint } from './endpoint.js';
+import { RpcError } from './errors.js';
+import { type RpcLimits, resolveLimits } from './limits.js';
+import { MethodTable } from './methods.js';
+import type { RpcParams } from './protocol.js';
+
+/** How {@link connectRpc} connects and behaves. */
+export interface RpcClientOptions<C extends ConnectOptions = ConnectOptions> {
+  /** Options for the transport's `connect` (connect timeout, abort signal, …). */
+  connect?: C;
+  /** Message framing; must match the server's. Default `ndjson`. */
+  codec?: Codec;
+  /** Limits on what the server sends; see {@link RpcLimits}. */
+  limits?: RpcLimits;
+  /** Default timeout of each request, in milliseconds. Default: none. */
+  requestTimeout?: number;
+  /** Send the message of an unexpected error thrown by an {@link RpcClient.on} handler. Default false. */
+  exposeErrorMessages?: boolean;
+  /** Told of errors no caller hears about (see the server's `onError`). Default: ignored. */
+  onError?: (error: unknown) => void;
+}
+
+/** One call of a {@link RpcClient.batch}. */
+export interface BatchCall {
+  /** The method to call. */
+  method: string;
+  /** Its params. */
+  params?: RpcParams;
+  /** Send it as a notification: no answer is expected. */
+  notification?: boolean;
+}
+
+/** The outcome of one request of a batch. */
+export type BatchResult = { ok: true; result: unknown } | { ok: false; error: RpcError };
+
+const ignore = () => {};
+
+/** A connection to a JSON-RPC 2.0 server. Create it with {@link connectRpc}. */
+export class RpcClient {
+  readonly #endpoint: Endpoint;
+  readonly #methods: MethodTable;
+  readonly #handlers = new Map<string, RpcHandler | RpcMethodDefinition>();
+
+  /** Use {@link connectRpc}. */
+  constructor(
+    connection: Connection,
+    address: string,
+    options: RpcClientOptions,
+    limits: Required<RpcLimits>,
+  ) {
+    const onError = options.onError ?? ignore;
+    this.#methods = new MethodTable(
+      {},
+      { exposeErrorMessages: options.exposeErrorMessages ?? false, onError },
+    );
+    this.#endpoint = new Endpoint(connection, {
+      codec: options.codec ?? ndjson,
+      limits,
+      methods: this.#methods,
+      address,
+      requestTimeout: options.requestTimeout,
+      onError,
+      linger: false,
+    });
+  }
+
+  /** The underlying connection. */
+  get connection(): Connection {
+    return this.#endpoint.connection;
+  }
+
+  /** Aborts when the connection closes, for whatever reason. */
+  get signal(): AbortSignal {
+    return this.#endpoint.signal;
+  }
+
+  /**
+   * Calls `method` and resolves with its result.
+   * Rejects with an `RpcError` when the server answers with an error, and
+   * with a `TransportError` coded `ETIMEDOUT` (timeout), `ABORT_ERR` (signal)
+   * or `ECONNRESET` (the connection closed first).
+   */
+  request<T = unknown>(method: string, params?: RpcParams, options?: RequestOptions): Promise<T> {
+    return this.#endpoint.request<T>(method, params, options);
+  }
+
+  /** Sends a notification (no answer). @throws {TypeError} if `params` cannot be serialized. */
+  notify(method: string, params?: RpcParams): void {
+    this.#endpoint.notify(method, params);
+  }
+
+  /**
+   * Sends `calls` as one batch. Resolves with one entry per call, in order:
+   * a {@link BatchResult} for each request, `undefined` for each notification.
+   * Rejects as {@link RpcClient.request} does for a timeout, an abort or a
+   * closed connection.
+   */
+  async batch(
+    calls: readonly BatchCall[],
+    options?: RequestOptions,
+  ): Promise<Array<BatchResult | undefined>> {
+    if (calls.length === 0) throw new TypeError('a batch needs at least one call');
+    const endpoint = this.#endpoint;
+    const requests: JSONRPCRequest[] = calls.map((call) =>
+      call.notification
+        ? createJSONRPCNotification(call.method, call.params)
+        : createJSONRPCRequest(endpoint.nextId(), call.method, call.params),
+    );
+    const byId = new Map((await endpoint.batch(requests, options)).map((r) => [r.id, r]));
+    return requests.map((request): BatchResult | undefined => {
+      if (request.id === undefined) return undefined;
+      const response = byId.get(request.id);
+      if (response === undefined) {
+        return { ok: false, error: new RpcError(0, 'the server sent no answer for this call') };
+      }
+      return response.error
+        ? {
+            ok: false,
+            error: new RpcError(response.error.code, response.error.message, response.error.data),
+          }
+        : { ok: true, result: response.result };
+    });
+  }
+
+  /**
+   * Handles `method` when the server sends it: notifications (a subscription's
+   * pushes, say) and requests, whose answer is the handler's return value.
+   * Replaces an earlier handler for the same method. Returns a function that
+   * removes this handler.
+   */
+  on(method: string, handler: RpcHandler | RpcMethodDefinition): () => void {
+    this.#handlers.set(method, handler);
+    this.#methods.set(method, handler);
+    return () => {
+      if (this.#handlers.get(method) !== handler) return;
+      this.#handlers.delete(method);
+      this.#methods.delete(method);
+    };
+  }
+
+  /**
+   * Closes the connection: requests still waiting reject with `ECONNRESET`;
+   * calls the server made to this client finish first. Resolves once closed.
+   */
+  close(): Promise<void> {
+    return this.#endpoint.close('the client closed the connection');
+  }
+}
+
+/**
+ * Connects to the JSON-RPC 2.0 server at `address` over `transport`.
+ *
+ * @example
+ * const client = await connectRpc(unixSocket, '/run/user/1000/app.sock');
+ * const sum = await client.request<number>('add', [1, 2], { timeout: 1000 });
+ */
+export async function connectRpc<C extends ConnectOptions>(
+  transport: Transport<ListenOptions, C>,
+  address: string,
+  options: RpcClientOptions<C> = {},
+): Promise<RpcClient> {
+  const limits = resolveLimits(options.limits);
+  const connection = await transport.connect(address, options.connect);
+  return new RpcClient(connection, address, options, limits);
+}

@@ -1,0 +1,472 @@
+import { type Connection, type PeerInfo, TransportError } from '@localwire/transport';
+import type { Codec, Decoder, FramingError } from '@localwire/transport/framing';
+import {
+  createJSONRPCErrorResponse,
+  createJSONRPCNotification,
+  createJSONRPCRequest,
+  JSONRPCClient,
+  type JSONRPCID,
+  type JSONRPCRequest,
+  type JSONRPCResponse,
+} from 'json-rpc-2.0';
+import type { RequestOptions, RpcContext } from './context.js';
+import { RpcError, RpcErrorCode } from './errors.js';
+import type { RpcLimits } from './limits.js';
+import { type Answer, isThenable, type MethodTable } from './methods.js';
+import { invalidRequest, isRequest, isResponse, type RpcParams } from './protocol.js';
+import { FrameWriter } from './writer.js';
+
+/** What an {@link Endpoint} needs besides its connection. */
+export interface EndpointOptions {
+  /** Frames messages on the connection. */
+  codec: Codec;
+  /** Resolved limits. */
+  limits: Required<RpcLimits>;
+  /** Serves the requests and notifications the peer sends. */
+  methods: MethodTable;
+  /** The address, for error messages. */
+  address: string;
+  /** Default timeout of outgoing requests, in milliseconds. */
+  requestTimeout?: number | undefined;
+  /** Told of errors no caller can be told of. */
+  onError: (error: unknown) => void;
+  /**
+   * After ending, wait for the peer to end its side (see
+   * {@link Endpoint.close}); a server does, so a client still writing gets its
+   * answers. Without it, the connection closes as soon as our side is flushed.
+   */
+  linger: boolean;
+}
+
+/** How long an ended connection waits for the peer to end its side before it is closed. */
+const LINGER_MS = 2000;
+
+/** The answer to send for a framing error, per the spec. */
+function framingErrorResponse(error: FramingError): JSONRPCResponse {
+  if (error.code === 'MESSAGE_TOO_LARGE') {
+    return createJSONRPCErrorResponse(null, RpcErrorCode.InvalidRequest, error.message);
+  }
+  const message = error.code === 'PARSE_ERROR' ? 'Parse error' : `Parse error: ${error.message}`;
+  return createJSONRPCErrorResponse(null, RpcErrorCode.ParseError, message);
+}
+
+/** A response whose result (or error data) cannot be serialized, replaced by `-32603`. */
+function serializable(response: JSONRPCResponse): JSONRPCResponse {
+  try {
+    JSON.stringify(response);
+    return response;
+  } catch {
+    return createJSONRPCErrorResponse(
+      response.id,
+      RpcErrorCode.InternalError,
+      'Internal error: the result cannot be serialized',
+    );
+  }
+}
+
+/**
+ * One side of one connection, for servers and clients alike: decodes what the
+ * peer sends, runs its requests through a {@link MethodTable}, writes the
+ * answers, and sends this side's own requests through a json-rpc-2.0
+ * `JSONRPCClient`, which matches the peer's answers to them by id.
+ *
+ * Flow control: at most `maxInFlight` of the peer's requests run at once;
+ * at the cap, or while the connection's write buffer is full, the endpoint
+ * stops pulling messages from its decoder and pauses the connection, so a
+ * peer that floods or never reads is held back, not buffered.
+ *
+ * Shutdown: once input stops (the peer ended, a fatal framing error, or
+ * {@link Endpoint.close}), requests already dispatched are finished, their
+ * answers written, and the connection ended (then closed once the peer ends
+ * too). Connections are half-open, as the transport contract says, so a peer
+ * that ends its side first still gets every answer.
+ */
+export class Endpoint implements RpcContext {
+  readonly connection: Connection;
+  readonly peer: PeerInfo | undefined;
+  readonly #abort = new AbortController();
+  readonly #calls: JSONRPCClient<string>;
+  readonly #decoder: Decoder;
+  readonly #writer: FrameWriter;
+  readonly #codec: Codec;
+  readonly #options: EndpointOptions;
+  /** How to fail each outgoing request still waiting for its answer, by id. */
+  readonly #pending = new Map<JSONRPCID, (error: Error) => void>();
+  /** Resolves once the connection has closed. */
+  readonly closed: Promise<void>;
+  #nextId = 0;
+  #inFlight = 0;
+  #paused = false;
+  /** Still taking messages from the peer. */
+  #reading = true;
+  /** The peer has ended its side: what the decoder holds is all there is. */
+  #peerEnded = false;
+  /** No more messages will come: input stopped, or the peer ended and the decoder is drained. */
+  #inputDone = false;
+  #ending = false;
+  /** Why outgoing requests can no longer be answered, once they cannot. */
+  #unanswerable: string | undefined;
+  #connectionError: Error | undefined;
+
+  constructor(connection: Connection, options: EndpointOptions) {
+    this.connection = connection;
+    this.peer = connection.peer;
+    this.#options = options;
+    this.#codec = options.codec;
+    this.#decoder = options.codec.createDecoder(options.limits);
+    this.#writer = new FrameWriter(
+      connection,
+      options.limits.maxBufferedBytes,
+      () => this.#pump(),
+      () => this.#overflow(),
+    );
+    this.#calls = new JSONRPCClient<string>((_payload, frame) => this.#writer.send(frame));
+    this.closed = new Promise((resolve) => connection.once('close', resolve));
+    connection.on('data', this.#onData);
+    connection.on('end', this.#onEnd);
+    connection.on('error', this.#onConnectionError);
+    connection.on('close', this.#onClose);
+    connection.resume();
+  }
+
+  /** Aborts when the connection closes. */
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
+  notify(method: string, params?: RpcParams): void {
+    const frame = this.#codec.encode(createJSONRPCNotification(method, params));
+    if (!this.#ending) this.#writer.send(frame);
+  }
+
+  request<T = unknown>(method: string, params?: RpcParams, options?: RequestOptions): Promise<T> {
+    const request = createJSONRPCRequest(++this.#nextId, method, params);
+    return this.#call(
+      request,
+      [request.id!],
+      options,
+      `the request ${JSON.stringify(method)}`,
+    ).then((response) => {
+      const { error, result } = response as JSONRPCResponse;
+      if (error) throw new RpcError(error.code, error.message, error.data);
+      return result as T;
+    });
+  }
+
+  /**
+   * Sends `requests` as one batch; resolves with the answers in the order of
+   * the requests that have ids (notifications get none).
+   */
+  batch(requests: JSONRPCRequest[], options?: RequestOptions): Promise<JSONRPCResponse[]> {
+    const ids = requests.flatMap((r) => (r.id === undefined ? [] : [r.id]));
+    return this.#call(requests, ids, options, `a batch of ${requests.length}`) as Promise<
+      JSONRPCResponse[]
+    >;
+  }
+
+  /** A fresh id for an outgoing request. */
+  nextId(): number {
+    return ++this.#nextId;
+  }
+
+  /**
+   * Stops reading, fails this side's unanswered requests, lets the peer's
+   * requests in flight finish and their answers go out, then ends the
+   * connection. Resolves once it has closed.
+   */
+  close(reason: string): Promise<void> {
+    this.#stopReading(reason);
+    this.#finishIfDone();
+    return this.closed;
+  }
+
+  /** Closes the connection now, answered or not. */
+  destroy(): void {
+    this.connection.destroy();
+  }
+
+  #call(
+    payload: JSONRPCRequest | JSONRPCRequest[],
+    ids: JSONRPCID[],
+    options: RequestOptions = {},
+    what: string,
+  ): Promise<JSONRPCResponse | JSONRPCResponse[]> {
+    const address = this.#options.address;
+    if (this.#unanswerable !== undefined) {
+      return Promise.reject(
+        new TransportError('ECONNRESET', `${this.#unanswerable}; ${what} was not sent`, {
+          address,
+        }),
+      );
+    }
+    let frame: string;
+    try {
+      frame = this.#codec.encode(payload);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { signal, timeout = this.#options.requestTimeout } = options;
+    if (signal?.aborted) return Promise.reject(abortError(what, address, signal.reason));
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const settle = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        for (const id of ids) this.#pending.delete(id);
+      };
+      const fail = (error: Error) => {
+        settle();
+        reject(error);
+        // Release json-rpc-2.0's waiters for these ids; its answer is ignored.
+        this.#calls.receive(ids.map((id) => createJSONRPCErrorResponse(id, 0, error.message)));
+      };
+      const onAbort = () => fail(abortError(what, address, signal?.reason));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (timeout !== undefined) {
+        timer = setTimeout(
+          () =>
+            fail(
+              new TransportError('ETIMEDOUT', `no answer to ${what} within ${timeout} ms`, {
+                address,
+              }),
+            ),
+          timeout,
+        );
+      }
+      for (const id of ids) this.#pending.set(id, fail);
+      const answer = Array.isArray(payload)
+        ? this.#calls.requestAdvanced(payload, frame)
+        : this.#calls.requestAdvanced(payload, frame);
+      answer.then((response) => {
+        settle();
+        resolve(response);
+      });
+    });
+  }
+
+  readonly #onData = (chunk: Buffer) => {
+    // Once input has stopped, what still arrives is dropped (see #finishIfDone).
+    if (!this.#reading) return;
+    this.#decoder.push(chunk);
+    this.#pump();
+  };
+
+  readonly #onEnd = () => {
+    this.#peerEnded = true;
+    this.#failPending(`the peer at ${this.#options.address} ended the connection`);
+    this.#decoder.end();
+    this.#pump();
+  };
+
+  readonly #onConnectionError = (error: Error) => {
+    this.#connectionError = error;
+  };
+
+  readonly #onClose = () => {
+    this.#reading = false;
+    this.#inputDone = true;
+    this.#ending = true;
+    this.#failPending(`the connection to ${this.#options.address} closed`);
+    this.#abort.abort(this.#connectionError);
+  };
+
+  /** Dispatches decoded messages while the flow-control rules allow. */
+  #pump(): void {
+    const decoder = this.#decoder;
+    const maxInFlight = this.#options.limits.maxInFlight;
+    while (this.#reading && this.#inFlight < maxInFlight && !this.#writer.blocked) {
+      const item = decoder.next();
+      if (item === undefined) {
+        if (this.#peerEnded) this.#inputDone = true;
+        break;
+      }
+      if (item.ok) this.#receive(item.message);
+      else this.#refuse(item.error);
+    }
+    this.#updateFlow();
+    this.#finishIfDone();
+  }
+
+  #updateFlow(): void {
+    const stop =
+      !this.#ending &&
+      (!this.#reading ||
+        this.#inFlight >= this.#options.limits.maxInFlight ||
+        this.#writer.blocked);
+    if (stop && !this.#paused) {
+      this.#paused = true;
+      this.connection.pause();
+    } else if (!stop && this.#paused) {
+      this.#paused = false;
+      this.connection.resume();
+    }
+  }
+
+  #receive(message: unknown): void {
+    if (Array.isArray(message)) {
+      this.#batchReceived(message);
+    } else if (isRequest(message)) {
+      const answer = this.#options.methods.call(message, this);
+      if (isThenable(answer)) this.#track(1, answer);
+      else if (answer !== null) this.#respond(answer);
+    } else if (isResponse(message)) {
+      this.#responseReceived(message);
+    } else {
+      this.#respond(invalidRequest(message));
+    }
+  }
+
+  /** A batch: each entry checked on its own; answers sent as one array, in order. */
+  #batchReceived(batch: unknown[]): void {
+    if (batch.length === 0) {
+      this.#respond(invalidRequest(batch));
+      return;
+    }
+    const max = this.#options.limits.maxBatchSize;
+    if (batch.length > max) {
+      this.#respond(
+        createJSONRPCErrorResponse(
+          null,
+          RpcErrorCode.InvalidRequest,
+          `Invalid Request: a batch of ${batch.length} exceeds the limit of ${max}`,
+        ),
+      );
+      return;
+    }
+    let pending = 0;
+    const answers = batch.map((entry): Answer | PromiseLike<Answer> => {
+      if (isRequest(entry)) {
+        const answer = this.#options.methods.call(entry, this);
+        if (isThenable(answer)) pending++;
+        return answer;
+      }
+      if (isResponse(entry)) {
+        this.#responseReceived(entry);
+        return null;
+      }
+      return invalidRequest(entry);
+    });
+    if (pending === 0) {
+      this.#respondBatch(answers as Answer[]);
+    } else {
+      this.#track(pending, Promise.all(answers).then(this.#batchAnswered));
+    }
+  }
+
+  readonly #batchAnswered = (answers: Answer[]) => {
+    this.#respondBatch(answers);
+    return null;
+  };
+
+  #respondBatch(answers: Answer[]): void {
+    const list = answers.filter((answer): answer is JSONRPCResponse => answer !== null);
+    if (list.length > 0) this.#respond(list);
+  }
+
+  #responseReceived(response: JSONRPCResponse): void {
+    if (response.id === null && response.error) {
+      const { code, message, data } = response.error;
+      this.#options.onError(new RpcError(code, `the peer reported: ${message}`, data));
+    }
+    this.#calls.receive(response);
+  }
+
+  /** Counts `weight` requests in flight until `answer` settles, then sends it. */
+  #track(weight: number, answer: PromiseLike<Answer>): void {
+    this.#inFlight += weight;
+    answer.then(
+      (response) => this.#settled(weight, response),
+      (error: unknown) => {
+        this.#options.onError(error);
+        this.#settled(weight, null);
+      },
+    );
+  }
+
+  #settled(weight: number, response: Answer): void {
+    this.#inFlight -= weight;
+    if (response !== null) this.#respond(response);
+    if (this.#paused || !this.#reading || this.#inputDone) this.#pump();
+  }
+
+  #respond(response: JSONRPCResponse | JSONRPCResponse[]): void {
+    if (this.#ending) return;
+    let frame: string;
+    try {
+      frame = this.#codec.encode(response);
+    } catch (error) {
+      this.#options.onError(error);
+      frame = this.#codec.encode(
+        Array.isArray(response) ? response.map(serializable) : serializable(response),
+      );
+    }
+    this.#writer.send(frame);
+  }
+
+  /** Answers a framing error; a fatal one stops input. */
+  #refuse(error: FramingError): void {
+    this.#respond(framingErrorResponse(error));
+    if (error.fatal) {
+      this.#stopReading(`the peer at ${this.#options.address} sent unreadable input`);
+    }
+  }
+
+  /** Takes no more messages from the peer; this side's own requests can no longer be answered. */
+  #stopReading(reason: string): void {
+    this.#failPending(reason);
+    if (!this.#reading) return;
+    this.#reading = false;
+    this.#inputDone = true;
+    this.#updateFlow();
+  }
+
+  /**
+   * Ends the connection once input is done and nothing is in flight. With
+   * `linger`, it then reads and drops whatever the peer still sends, until
+   * the peer ends its side too or {@link LINGER_MS} pass: closing at once,
+   * with the peer still writing, would fail its writes and could make it drop
+   * our last answers unread. Without, it closes once our side is flushed.
+   */
+  #finishIfDone(): void {
+    if (!this.#inputDone || this.#inFlight > 0 || this.#ending) return;
+    this.#ending = true;
+    this.#writer.flush();
+    const connection = this.connection;
+    connection.end();
+    if (!this.#options.linger) {
+      connection.once('finish', () => connection.destroy());
+      return;
+    }
+    this.#updateFlow();
+    const linger = setTimeout(() => connection.destroy(), LINGER_MS);
+    connection.once('close', () => clearTimeout(linger));
+  }
+
+  #failPending(reason: string): void {
+    this.#unanswerable ??= reason;
+    if (this.#pending.size === 0) return;
+    const fails = new Set(this.#pending.values());
+    const address = this.#options.address;
+    for (const fail of fails) {
+      fail(
+        new TransportError('ECONNRESET', `${reason} before the answer came`, {
+          address,
+          cause: this.#connectionError,
+        }),
+      );
+    }
+  }
+
+  #overflow(): void {
+    this.#options.onError(
+      new Error(
+        `dropped a peer on ${this.#options.address} that does not read: ${this.connection.writableLength} bytes were waiting (limits.maxBufferedBytes)`,
+      ),
+    );
+    this.destroy();
+  }
+}
+
+function abortError(what: string, address: string, reason: unknown): TransportError {
+  return new TransportError('ABORT_ERR', `${what} was aborted`, { address, cause: reason });
+}

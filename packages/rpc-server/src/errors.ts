@@ -1,0 +1,66 @@
+import { type JSONRPCError, JSONRPCErrorException } from 'json-rpc-2.0';
+
+/** The error codes JSON-RPC 2.0 defines. */
+export const RpcErrorCode = {
+  /** The message is not valid JSON. */
+  ParseError: -32700,
+  /** The message is not a valid request (or is too large). */
+  InvalidRequest: -32600,
+  /** No such method. */
+  MethodNotFound: -32601,
+  /** The params do not fit the method. */
+  InvalidParams: -32602,
+  /** The handler failed. */
+  InternalError: -32603,
+} as const;
+
+/**
+ * A JSON-RPC error: throw it from a handler to answer with this `code`,
+ * `message` and `data`; a client's `request` rejects with it when the peer
+ * answers with an error.
+ */
+export class RpcError extends Error {
+  override name = 'RpcError';
+  /** The JSON-RPC error code. */
+  readonly code: number;
+  /** Extra information for the caller, sent as `error.data`. */
+  readonly data: unknown;
+
+  constructor(code: number, message: string, data?: unknown) {
+    super(message);
+    this.code = code;
+    this.data = data;
+  }
+}
+
+/** True for an error that declares the JSON-RPC error it stands for. */
+function isDeclared(error: unknown): error is RpcError | JSONRPCErrorException {
+  return (
+    (error instanceof RpcError || error instanceof JSONRPCErrorException) &&
+    Number.isInteger(error.code)
+  );
+}
+
+/**
+ * The `error` member to send for what a handler threw: an {@link RpcError}
+ * (or json-rpc-2.0's `JSONRPCErrorException`) as it declares itself; anything
+ * else as `-32603 Internal error` — with the error's message only when
+ * `exposeMessages` is set, and never its stack.
+ */
+export function toErrorObject(error: unknown, exposeMessages: boolean): JSONRPCError {
+  if (isDeclared(error)) {
+    return error.data === undefined
+      ? { code: error.code, message: error.message }
+      : { code: error.code, message: error.message, data: error.data };
+  }
+  const message =
+    exposeMessages && error instanceof Error && error.message !== ''
+      ? error.message
+      : 'Internal error';
+  return { code: RpcErrorCode.InternalError, message };
+}
+
+/** True for an error that does not declare a JSON-RPC error: a failure, to be reported. */
+export function isUnexpected(error: unknown): boolean {
+  return !isDeclared(error);
+}

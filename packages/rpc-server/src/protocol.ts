@@ -1,0 +1,55 @@
+import {
+  createJSONRPCErrorResponse,
+  type JSONRPCID,
+  type JSONRPCRequest,
+  type JSONRPCResponse,
+} from 'json-rpc-2.0';
+import { RpcErrorCode } from './errors.js';
+
+/**
+ * Strict JSON-RPC 2.0 shape checks, run before json-rpc-2.0 sees a message
+ * (its own checks let a non-string method, an object id or `null` through).
+ */
+
+/** The params of a request: by position or by name. */
+export type RpcParams = readonly unknown[] | Readonly<Record<string, unknown>>;
+
+type Fields = Record<string, unknown>;
+
+function isObject(value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** True for an id the spec allows: a string, a number or `null`. */
+export function isId(value: unknown): value is JSONRPCID {
+  return typeof value === 'string' || typeof value === 'number' || value === null;
+}
+
+/** True for a well-formed request or notification. */
+export function isRequest(message: unknown): message is JSONRPCRequest {
+  if (!isObject(message) || message.jsonrpc !== '2.0' || typeof message.method !== 'string') {
+    return false;
+  }
+  const { id, params } = message;
+  return (
+    (id === undefined || isId(id)) &&
+    (params === undefined || (typeof params === 'object' && params !== null))
+  );
+}
+
+/** True for a well-formed response (an answer to a request this side sent). */
+export function isResponse(message: unknown): message is JSONRPCResponse {
+  return (
+    isObject(message) &&
+    message.jsonrpc === '2.0' &&
+    message.method === undefined &&
+    isId(message.id) &&
+    (message.result === undefined) !== (message.error === undefined)
+  );
+}
+
+/** The `-32600` answer to a message that is neither a request nor a response. */
+export function invalidRequest(message: unknown): JSONRPCResponse {
+  const id = isObject(message) && isId(message.id) ? message.id : null;
+  return createJSONRPCErrorResponse(id, RpcErrorCode.InvalidRequest, 'Invalid Request');
+}

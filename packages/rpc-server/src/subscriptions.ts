@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import type { RpcContext, RpcMethods } from './context.js';
+import { RpcError, RpcErrorCode } from './errors.js';
+
+/** How {@link createSubscriptions} names its methods and which topics it offers. */
+export interface SubscriptionsOptions {
+  /** The method clients call to subscribe: params `[topic, ...args]`, result the subscription id. Default `'subscribe'`. */
+  subscribeMethod?: string;
+  /** The method clients call to unsubscribe: params `[id]`, result `true` or `false`. Default `'unsubscribe'`. */
+  unsubscribeMethod?: string;
+  /** The notification pushed with params `{ subscription, result }`. Default `'subscription'`. */
+  notificationMethod?: string;
+  /** The topics clients may subscribe to; others are refused with `-32602`. Default: any. */
+  topics?: readonly string[];
+}
+
+/** One client's subscription to a topic. */
+export interface Subscription {
+  /** Its id, as returned to the client: `0x` and 32 hex digits. */
+  readonly id: string;
+  /** The topic (the first subscribe param). */
+  readonly topic: string;
+  /** The other subscribe params (a filter, say). */
+  readonly args: readonly unknown[];
+  /** The subscriber's connection. */
+  readonly context: RpcContext;
+}
+
+/** Subscribe/unsubscribe methods and a way to push to subscribers. */
+export interface Subscriptions {
+  /** The subscribe and unsubscribe methods, to spread into a server's `methods`. */
+  readonly methods: RpcMethods;
+  /** Pushes `result` to every subscriber of `topic`; returns how many there were. */
+  publish(topic: string, result: unknown): number;
+  /** Pushes `result` to one subscription (when each has its own filter, say). */
+  send(subscription: Subscription, result: unknown): void;
+  /** The current subscriptions to `topic`. */
+  subscribers(topic: string): Subscription[];
+}
+
+function invalidParams(message: string): RpcError {
+  return new RpcError(RpcErrorCode.InvalidParams, `Invalid params: ${message}`);
+}
+
+/**
+ * Subscriptions in go-ethereum's shape: a subscribe method that returns an id,
+ * an unsubscribe method, and pushes as notifications with params
+ * `{ subscription, result }`. A connection's subscriptions end when it closes.
+ * For ethers' `IpcSocketProvider`, name them `eth_subscribe`,
+ * `eth_unsubscribe` and `eth_subscription`.
+ */
+export function createSubscriptions(options: SubscriptionsOptions = {}): Subscriptions {
+  const {
+    subscribeMethod = 'subscribe',
+    unsubscribeMethod = 'unsubscribe',
+    notificationMethod = 'subscription',
+    topics,
+  } = options;
+  const allowed = topics === undefined ? undefined : new Set(topics);
+  const byId = new Map<string, Subscription>();
+  const byTopic = new Map<string, Set<Subscription>>();
+  const byContext = new WeakMap<RpcContext, Set<Subscription>>();
+
+  const remove = (subscription: Subscription) => {
+    byId.delete(subscription.id);
+    const set = byTopic.get(subscription.topic);
+    set?.delete(subscription);
+    if (set?.size === 0) byTopic.delete(subscription.topic);
+    byContext.get(subscription.context)?.delete(subscription);
+  };
+
+  const subscribe = (params: unknown, context: RpcContext): string => {
+    if (!Array.isArray(params) || typeof params[0] !== 'string') {
+      throw invalidParams('expected [topic, ...args] with a string topic');
+    }
+    const [topic, ...args] = params as [string, ...unknown[]];
+    if (allowed !== undefined && !allowed.has(topic)) {
+      throw invalidParams(`unknown subscription topic ${JSON.stringify(topic)}`);
+    }
+    if (context.signal.aborted) throw new RpcError(RpcErrorCode.InternalError, 'connection closed');
+    const subscription: Subscription = {
+      id: `0x${randomBytes(16).toString('hex')}`,
+      topic,
+      args,
+      context,
+    };
+    byId.set(subscription.id, subscription);
+    const topicSet = byTopic.get(topic) ?? new Set();
+    byTopic.set(topic, topicSet);
+    topicSet.add(subscription);
+    let own = byContext.get(context);
+    if (own === undefined) {
+      const mine = new Set<Subscription>();
+      byContext.set(context, mine);
+      context.signal.addEventListener('abort', () => {
+        for (const s of mine) remove(s);
+      });
+      own = mine;
+    }
+    own.add(subscription);
+    return subscription.id;
+  };
+
+  const unsubscribe = (params: unknown, context: RpcContext): boolean => {
+    if (!Array.isArray(params) || typeof params[0] !== 'string') {
+      throw invalidParams('expected [subscriptionId]');
+    }
+    const subscription = byId.get(params[0]);
+    if (subscription === undefined || subscription.context !== context) return false;
+    remove(subscription);
+    return true;
+  };
+
+  const send = (subscription: Subscription, result: unknown) => {
+    subscription.context.notify(notificationMethod, { subscription: subscription.id, result });
+  };
+
+  return {
+    methods: { [subscribeMethod]: subscribe, [unsubscribeMethod]: unsubscribe },
+    publish(topic, result) {
+      const set = byTopic.get(topic);
+      if (set === undefined) return 0;
+      for (const subscription of set) send(subscription, result);
+      return set.size;
+    },
+    send,
+    subscribers(topic) {
+      return [...(byTopic.get(topic) ?? [])];
+    },
+  };
+}

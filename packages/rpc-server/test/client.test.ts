@@ -1,0 +1,192 @@
+import { describe, expect, it } from 'vitest';
+import { connectRpc, type RpcContext, RpcError } from '../src/index.js';
+import { tempAddress } from './support/address.js';
+import { deferred, startServer, until } from './support/helpers.js';
+import { transport } from './support/transport.js';
+
+const never = new Promise<never>(() => {});
+
+async function setup() {
+  const notes: unknown[] = [];
+  const { address, server } = await startServer({
+    methods: {
+      add: ([a, b]: [number, number]) => a + b,
+      greet: ({ name }: { name: string }) => `hi ${name}`,
+      refuse: () => {
+        throw new RpcError(-32050, 'refused', { why: 'test' });
+      },
+      note: (params: unknown) => {
+        notes.push(params);
+      },
+      hang: () => never,
+      drop: (_params: unknown, context: RpcContext) => {
+        setImmediate(() => context.connection.destroy());
+        return never;
+      },
+      askClient: (params: [string], context: RpcContext) => context.request(params[0]),
+    },
+  });
+  const client = await connectRpc(transport, address);
+  return { client, notes, address, server };
+}
+
+describe('rpc client', () => {
+  it('calls methods with params by position or by name', async () => {
+    const { client } = await setup();
+    const sum: number = await client.request<number>('add', [2, 40]);
+    expect(sum).toBe(42);
+    expect(await client.request('greet', { name: 'bo' })).toBe('hi bo');
+  });
+
+  it('rejects with an RpcError carrying the error the server answered', async () => {
+    const { client } = await setup();
+    const error = await client.request('refuse').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RpcError);
+    expect(error).toMatchObject({ code: -32050, message: 'refused', data: { why: 'test' } });
+    await expect(client.request('missing')).rejects.toMatchObject({ code: -32601 });
+  });
+
+  it('sends notifications, which get no answer', async () => {
+    const { client, notes } = await setup();
+    client.notify('note', ['one']);
+    client.notify('missing');
+    expect(await client.request('add', [1, 1])).toBe(2);
+    expect(notes).toEqual([['one']]);
+  });
+
+  it('sends a batch and resolves with one entry per call, in order', async () => {
+    const { client, notes } = await setup();
+    const results = await client.batch([
+      { method: 'add', params: [1, 2] },
+      { method: 'note', params: ['in a batch'], notification: true },
+      { method: 'refuse' },
+      { method: 'greet', params: { name: 'al' } },
+    ]);
+    expect(results).toEqual([
+      { ok: true, result: 3 },
+      undefined,
+      { ok: false, error: expect.objectContaining({ code: -32050 }) },
+      { ok: true, result: 'hi al' },
+    ]);
+    expect(results[2]?.ok === false && results[2].error).toBeInstanceOf(RpcError);
+    expect(notes).toEqual([['in a batch']]);
+    await expect(client.batch([])).rejects.toThrow(TypeError);
+  });
+
+  it('resolves a batch of notifications only once it is sent', async () => {
+    const { client, notes } = await setup();
+    expect(await client.batch([{ method: 'note', params: [1], notification: true }])).toEqual([
+      undefined,
+    ]);
+    await until(() => notes.length === 1, 'the notification to arrive');
+  });
+
+  it('times a request out with ETIMEDOUT, ignoring a late answer', async () => {
+    const { client } = await setup();
+    await expect(client.request('hang', [], { timeout: 30 })).rejects.toMatchObject({
+      code: 'ETIMEDOUT',
+      message: expect.stringContaining('"hang"'),
+    });
+    await expect(client.batch([{ method: 'hang' }], { timeout: 30 })).rejects.toMatchObject({
+      code: 'ETIMEDOUT',
+    });
+    expect(await client.request('add', [3, 4])).toBe(7);
+  });
+
+  it('applies a default requestTimeout', async () => {
+    const { address } = await setup();
+    const client = await connectRpc(transport, address, { requestTimeout: 30 });
+    await expect(client.request('hang')).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    await client.close();
+  });
+
+  it('aborts a request with ABORT_ERR, also when the signal aborted already', async () => {
+    const { client } = await setup();
+    const controller = new AbortController();
+    const call = client.request('hang', [], { signal: controller.signal });
+    controller.abort(new Error('user gave up'));
+    await expect(call).rejects.toMatchObject({
+      code: 'ABORT_ERR',
+      cause: new Error('user gave up'),
+    });
+    await expect(
+      client.request('add', [1, 2], { signal: controller.signal }),
+    ).rejects.toMatchObject({ code: 'ABORT_ERR' });
+    expect(await client.request('add', [1, 2])).toBe(3);
+  });
+
+  it('rejects every pending request when the connection drops, and later ones at once', async () => {
+    const { client } = await setup();
+    const pending = Array.from({ length: 50 }, () =>
+      client.request('hang').then(
+        () => 'answered',
+        (error: unknown) => error,
+      ),
+    );
+    const dropped = client.request('drop').catch((error: unknown) => error);
+    const outcomes = await Promise.all([...pending, dropped]);
+    for (const outcome of outcomes) {
+      expect(outcome).toMatchObject({ code: 'ECONNRESET', message: expect.any(String) });
+    }
+    await until(() => client.signal.aborted, 'the client to see the connection close');
+    await expect(client.request('add', [1, 2])).rejects.toMatchObject({ code: 'ECONNRESET' });
+    expect(() => client.notify('note')).not.toThrow();
+  });
+
+  it('rejects its pending requests when closed, and resolves once the connection is closed', async () => {
+    const { client } = await setup();
+    const pending = client.request('hang').catch((error: unknown) => error);
+    await client.close();
+    expect(await pending).toMatchObject({
+      code: 'ECONNRESET',
+      message: expect.stringContaining('the client closed the connection'),
+    });
+    expect(client.signal.aborted).toBe(true);
+    expect(client.connection.destroyed).toBe(true);
+  });
+
+  it('answers the server’s requests with on() handlers, until removed', async () => {
+    const { client } = await setup();
+    const off = client.on('whoAreYou', () => 'the client');
+    expect(await client.request('askClient', ['whoAreYou'])).toBe('the client');
+    off();
+    await expect(client.request('askClient', ['whoAreYou'])).rejects.toMatchObject({
+      code: -32601,
+    });
+  });
+
+  it('refuses what cannot be serialized before sending it', async () => {
+    const { client } = await setup();
+    await expect(client.request('add', [1n, 2])).rejects.toThrow(TypeError);
+    expect(() => client.notify('note', [1n])).toThrow(TypeError);
+    expect(await client.request('add', [1, 2])).toBe(3);
+  });
+
+  it('fails to connect with the transport’s error when nobody listens', async () => {
+    await expect(connectRpc(transport, tempAddress())).rejects.toMatchObject({
+      code: expect.stringMatching(/^(ENOENT|ECONNREFUSED)$/),
+    });
+  });
+
+  it('delivers server notifications to on() handlers in order', async () => {
+    const ready = deferred<RpcContext>();
+    const { address } = await startServer({
+      methods: {
+        hello: (_params: unknown, context: RpcContext) => {
+          ready.resolve(context);
+          return 'hi';
+        },
+      },
+    });
+    const client = await connectRpc(transport, address);
+    const seen: number[] = [];
+    client.on('tick', ([n]: [number]) => {
+      seen.push(n);
+    });
+    await client.request('hello');
+    const context = await ready.promise;
+    for (let n = 0; n < 100; n++) context.notify('tick', [n]);
+    await until(() => seen.length === 100, 'all 100 notifications');
+    expect(seen).toEqual(Array.from({ length: 100 }, (_, n) => n));
+  });
+});

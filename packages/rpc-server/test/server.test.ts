@@ -1,0 +1,238 @@
+import { describe, expect, it } from 'vitest';
+import { connectRpc, createRpcServer, type RpcContext, RpcError } from '../src/index.js';
+import { tempAddress } from './support/address.js';
+import { deferred, RawClient, startServer, until } from './support/helpers.js';
+import { transport } from './support/transport.js';
+
+describe('rpc server', () => {
+  it('gives each handler a context with the connection and its peer', async () => {
+    const seen: RpcContext[] = [];
+    const { address } = await startServer({
+      methods: {
+        whoami: (_params: unknown, context: RpcContext) => {
+          seen.push(context);
+          return { peer: context.peer ?? null };
+        },
+      },
+    });
+    const a = await connectRpc(transport, address);
+    const b = await connectRpc(transport, address);
+    await a.request('whoami');
+    await a.request('whoami');
+    await b.request('whoami');
+    expect(seen[0]).toBe(seen[1]);
+    expect(seen[0]).not.toBe(seen[2]);
+    // The transport's credentials: the client is this very process.
+    const own = { pid: process.pid, uid: process.getuid?.(), gid: process.getgid?.() };
+    const expected = Object.fromEntries(
+      transport.capabilities.peerCredentials.map((field) => [
+        field,
+        own[field as keyof typeof own],
+      ]),
+    );
+    for (const context of seen) {
+      expect(context.peer).toBe(context.connection.peer);
+      expect({ ...context.peer }).toMatchObject(expected);
+      expect(context.signal.aborted).toBe(false);
+    }
+    await a.close();
+    await until(() => seen[0]!.signal.aborted, 'the context signal to abort on close');
+    expect(seen[2]!.signal.aborted).toBe(false);
+  });
+
+  it('lets a handler notify and call back the client that called it', async () => {
+    const { address } = await startServer({
+      methods: {
+        greet: async (params: [string], context: RpcContext) => {
+          context.notify('log', [`greeting ${params[0]}`]);
+          const name = await context.request<string>('clientName', []);
+          return `hello ${params[0]}, from a server talking to ${name}`;
+        },
+      },
+    });
+    const client = await connectRpc(transport, address);
+    const logs: unknown[] = [];
+    client.on('log', (params: unknown) => {
+      logs.push(params);
+    });
+    client.on('clientName', () => 'client-7');
+    expect(await client.request('greet', ['ada'])).toBe(
+      'hello ada, from a server talking to client-7',
+    );
+    expect(logs).toEqual([['greeting ada']]);
+  });
+
+  it('refuses a connection in authorize before reading any request', async () => {
+    let calls = 0;
+    const peers: unknown[] = [];
+    const { address } = await startServer({
+      methods: {
+        touch: () => {
+          calls++;
+          return true;
+        },
+      },
+      authorize: async (peer, connection) => {
+        peers.push([peer, connection.peer]);
+        return peers.length !== 2;
+      },
+    });
+    const allowed = await RawClient.connect(address);
+    allowed.sendJson({ jsonrpc: '2.0', id: 1, method: 'touch' });
+    expect(await allowed.one()).toEqual({ jsonrpc: '2.0', id: 1, result: true });
+
+    const refused = await RawClient.connect(address);
+    refused.sendJson({ jsonrpc: '2.0', id: 2, method: 'touch' });
+    expect(await refused.rest()).toEqual([]);
+    expect(calls).toBe(1);
+    expect(peers).toHaveLength(2);
+    for (const [peer, fromConnection] of peers as unknown[][]) expect(peer).toBe(fromConnection);
+  });
+
+  it('refuses, and reports, a connection whose authorize throws', async () => {
+    const errors: unknown[] = [];
+    const { address } = await startServer({
+      authorize: () => {
+        throw new Error('credential lookup failed');
+      },
+      onError: (error) => errors.push(error),
+    });
+    const refused = await RawClient.connect(address);
+    expect(await refused.rest()).toEqual([]);
+    expect(errors).toEqual([new Error('credential lookup failed')]);
+  });
+
+  it('validates params with a method definition, answering -32602', async () => {
+    const { address } = await startServer({
+      methods: {
+        add: {
+          params: (params: unknown): [number, number] => {
+            if (
+              !Array.isArray(params) ||
+              params.length !== 2 ||
+              !params.every((n) => typeof n === 'number')
+            ) {
+              throw new Error('expected [number, number]');
+            }
+            return params as [number, number];
+          },
+          handler: ([a, b]: [number, number]) => a + b,
+        },
+        strict: {
+          params: () => {
+            throw new RpcError(-32099, 'custom refusal');
+          },
+          handler: () => 'never',
+        },
+      },
+    });
+    const c = await RawClient.connect(address);
+    c.sendJson(
+      { jsonrpc: '2.0', id: 1, method: 'add', params: [2, 3] },
+      { jsonrpc: '2.0', id: 2, method: 'add', params: ['2', 3] },
+      { jsonrpc: '2.0', id: 3, method: 'add' },
+      { jsonrpc: '2.0', id: 4, method: 'strict' },
+    );
+    expect(await c.take(4)).toEqual([
+      { jsonrpc: '2.0', id: 1, result: 5 },
+      {
+        jsonrpc: '2.0',
+        id: 2,
+        error: { code: -32602, message: 'Invalid params: expected [number, number]' },
+      },
+      {
+        jsonrpc: '2.0',
+        id: 3,
+        error: { code: -32602, message: 'Invalid params: expected [number, number]' },
+      },
+      { jsonrpc: '2.0', id: 4, error: { code: -32099, message: 'custom refusal' } },
+    ]);
+  });
+
+  it('reports unexpected handler errors to onError, and sends their message only when told to', async () => {
+    const boom = new Error('disk on fire');
+    const errors: unknown[] = [];
+    const methods = {
+      fail: () => {
+        throw boom;
+      },
+      declared: () => {
+        throw new RpcError(-32001, 'not reported');
+      },
+    };
+    const { address } = await startServer({
+      methods,
+      exposeErrorMessages: true,
+      onError: (error) => errors.push(error),
+    });
+    const c = await RawClient.connect(address);
+    c.sendJson(
+      { jsonrpc: '2.0', id: 1, method: 'fail' },
+      { jsonrpc: '2.0', id: 2, method: 'declared' },
+    );
+    expect(await c.take(2)).toEqual([
+      { jsonrpc: '2.0', id: 1, error: { code: -32603, message: 'disk on fire' } },
+      { jsonrpc: '2.0', id: 2, error: { code: -32001, message: 'not reported' } },
+    ]);
+    expect(errors).toEqual([boom]);
+  });
+
+  it('answers -32603 for a result that cannot be serialized, and keeps serving', async () => {
+    const errors: unknown[] = [];
+    const { address } = await startServer({
+      methods: { big: () => 10n, ok: () => 'fine' },
+      onError: (error) => errors.push(error),
+    });
+    const c = await RawClient.connect(address);
+    c.sendJson({ jsonrpc: '2.0', id: 1, method: 'big' }, [
+      { jsonrpc: '2.0', id: 2, method: 'big' },
+      { jsonrpc: '2.0', id: 3, method: 'ok' },
+    ]);
+    expect(await c.take(2)).toEqual([
+      { jsonrpc: '2.0', id: 1, error: expect.objectContaining({ code: -32603 }) },
+      [
+        { jsonrpc: '2.0', id: 2, error: expect.objectContaining({ code: -32603 }) },
+        { jsonrpc: '2.0', id: 3, result: 'fine' },
+      ],
+    ]);
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toBeInstanceOf(TypeError);
+  });
+
+  it('serves a listener it was handed, and reports listen errors as the transport raises them', async () => {
+    const address = tempAddress();
+    const listener = await transport.listen(address);
+    const server = createRpcServer({ methods: { ping: () => 'pong' } });
+    server.serve(listener);
+    const client = await connectRpc(transport, address);
+    expect(await client.request('ping')).toBe('pong');
+    const other = createRpcServer();
+    await expect(other.listen(transport, address)).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    await other.close();
+    await server.close();
+    expect(listener.listening).toBe(false);
+  });
+
+  it('refuses to listen or serve once closed', async () => {
+    const server = createRpcServer();
+    await server.close();
+    await expect(server.listen(transport, tempAddress())).rejects.toThrow(/closed/);
+  });
+
+  it('checks its limits up front', () => {
+    expect(() => createRpcServer({ limits: { maxInFlight: 0 } })).toThrow(RangeError);
+    expect(() => createRpcServer({ limits: { maxMessageSize: 1.5 } })).toThrow(RangeError);
+  });
+
+  it('counts the connections it serves', async () => {
+    const { server, address } = await startServer({ methods: { ping: () => 'pong' } });
+    const client = await connectRpc(transport, address);
+    await client.request('ping');
+    expect(server.connections).toBe(1);
+    const gone = deferred();
+    client.signal.addEventListener('abort', () => gone.resolve());
+    await client.close();
+    await gone.promise;
+    await until(() => server.connections === 0, 'the server to forget the connection');
+  });
+});

@@ -1,0 +1,114 @@
+import net from 'node:net';
+import { type Codec, type Decoder, ndjson } from '@localwire/transport/framing';
+import { onTestFinished } from 'vitest';
+import { createRpcServer, type RpcServer, type RpcServerOptions } from '../../src/index.js';
+import { tempAddress } from './address.js';
+import { transport } from './transport.js';
+
+/** A server listening at a fresh address, closed when the test finishes. */
+export async function startServer(
+  options: RpcServerOptions = {},
+): Promise<{ server: RpcServer; address: string }> {
+  const address = tempAddress();
+  const server = createRpcServer(options);
+  await server.listen(transport, address);
+  onTestFinished(() => server.close({ timeout: 100 }).then(() => undefined));
+  return { server, address };
+}
+
+/** A promise with its resolve function outside. */
+export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+/** Resolves once `condition()` holds, checking every few milliseconds (event-loop turns, not a timing assertion). */
+export async function until(
+  condition: () => boolean,
+  what: string,
+  limitMs = 20000,
+): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > limitMs) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/**
+ * A plain `node:net` client speaking raw bytes, for what a well-behaved
+ * client never sends. It decodes the answers with `codec` (default ndjson).
+ */
+export class RawClient {
+  readonly socket: net.Socket;
+  readonly #messages: unknown[] = [];
+  readonly #decoder: Decoder;
+  #wake: (() => void) | undefined;
+  /** Resolves when the server has closed the connection (or it broke). */
+  readonly closed: Promise<void>;
+
+  private constructor(socket: net.Socket, codec: Codec) {
+    this.socket = socket;
+    this.#decoder = codec.createDecoder();
+    socket.on('data', (chunk: Buffer) => {
+      this.#decoder.push(chunk);
+      for (let r = this.#decoder.next(); r !== undefined; r = this.#decoder.next()) {
+        if (!r.ok) throw r.error;
+        this.#messages.push(r.message);
+      }
+      this.#wake?.();
+    });
+    socket.on('error', () => {});
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+    this.closed.then(() => this.#wake?.());
+  }
+
+  /** Connects to `address`; closed when the test finishes. */
+  static connect(address: string, codec: Codec = ndjson): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(address, () => resolve(new RawClient(socket, codec)));
+      socket.once('error', reject);
+      onTestFinished(() => {
+        socket.destroy();
+      });
+    });
+  }
+
+  /** Writes `data` as it is. */
+  send(data: string | Uint8Array): void {
+    this.socket.write(data);
+  }
+
+  /** Writes each message as a JSON line. */
+  sendJson(...messages: unknown[]): void {
+    this.send(messages.map((m) => `${JSON.stringify(m)}\n`).join(''));
+  }
+
+  /** The next `count` answers; rejects if the connection closes first. */
+  async take(count: number): Promise<unknown[]> {
+    while (this.#messages.length < count) {
+      if (this.socket.destroyed) {
+        throw new Error(`the connection closed after ${this.#messages.length} of ${count} answers`);
+      }
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+      this.#wake = undefined;
+    }
+    return this.#messages.splice(0, count);
+  }
+
+  /** Every answer left once the connection has closed. */
+  async rest(): Promise<unknown[]> {
+    await this.closed;
+    return this.#messages.splice(0);
+  }
+
+  /** The next answer. */
+  async one(): Promise<unknown> {
+    return (await this.take(1))[0];
+  }
+}

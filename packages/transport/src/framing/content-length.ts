@@ -1,0 +1,177 @@
+import { asBuffer, ChunkQueue, PartialMessage } from './chunks.js';
+import { FramingError, messageTooLarge } from './framing-error.js';
+import { HeaderEnd } from './header-end.js';
+import { parseMessage, toJson } from './json-text.js';
+import {
+  type Codec,
+  DEFAULT_MAX_HEADER_SIZE,
+  DEFAULT_MAX_MESSAGE_SIZE,
+  type DecodeResult,
+  type Decoder,
+  type DecoderOptions,
+} from './types.js';
+
+const charsetPattern = /;\s*charset\s*=\s*"?([^";\s]+)/i;
+
+function invalidHeader(why: string): FramingError {
+  return new FramingError('INVALID_HEADER', why, true);
+}
+
+/**
+ * The body length a header block announces, or the fatal error that says what
+ * is wrong with it: no `Content-Length`, a malformed line, a charset other
+ * than UTF-8, or a length over `maxMessageSize`.
+ */
+function bodyLength(header: string, maxMessageSize: number): number | FramingError {
+  let length: number | undefined;
+  for (const line of header.split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) return invalidHeader(`malformed header line ${JSON.stringify(line)}`);
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    if (name === 'content-length') {
+      if (!/^\d{1,15}$/.test(value))
+        return invalidHeader(`bad Content-Length ${JSON.stringify(value)}`);
+      length = Number(value);
+    } else if (name === 'content-type') {
+      const charset = charsetPattern.exec(value)?.[1]?.toLowerCase();
+      if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+        return invalidHeader(`unsupported charset ${JSON.stringify(charset)}; only utf-8 is`);
+      }
+    }
+  }
+  if (length === undefined) return invalidHeader('the header has no Content-Length');
+  if (length > maxMessageSize) return messageTooLarge(maxMessageSize, length);
+  return length;
+}
+
+/**
+ * Decodes `Content-Length: N\r\n\r\n<N bytes of JSON>` frames (LSP and
+ * vscode-jsonrpc), optionally with a `Content-Type` header. The body length is
+ * checked against `maxMessageSize` from the header, before any of the body is
+ * buffered. A body that is not valid JSON is one `PARSE_ERROR`; the framing is
+ * intact, so decoding goes on with the next frame. A bad header is fatal.
+ */
+class ContentLengthDecoder implements Decoder {
+  readonly #maxBody: number;
+  readonly #maxHeader: number;
+  readonly #chunks = new ChunkQueue();
+  readonly #header = new PartialMessage();
+  readonly #headerEnd = new HeaderEnd();
+  readonly #body = new PartialMessage();
+  /** Length of the body being read, or -1 while reading a header. */
+  #bodyLength = -1;
+  #failed = false;
+  #ended = false;
+
+  constructor(options: DecoderOptions) {
+    this.#maxBody = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+    this.#maxHeader = options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE;
+  }
+
+  push(chunk: Uint8Array): void {
+    if (!this.#failed && !this.#ended) this.#chunks.push(asBuffer(chunk));
+  }
+
+  end(): void {
+    this.#ended = true;
+  }
+
+  next(): DecodeResult | undefined {
+    const chunks = this.#chunks;
+    while (!this.#failed) {
+      const buf = chunks.advance();
+      if (buf === undefined) return this.#ended ? this.#finish() : undefined;
+      if (this.#bodyLength === -1) {
+        const error = this.#readHeader(buf);
+        if (error !== undefined) return this.#fail(error);
+        continue;
+      }
+      const from = chunks.pos;
+      const end = from + this.#bodyLength - this.#body.size;
+      if (end > buf.length) {
+        this.#body.add(buf.subarray(from));
+        chunks.pos = buf.length;
+        continue;
+      }
+      chunks.pos = end;
+      this.#bodyLength = -1;
+      return parseMessage(
+        this.#body.size === 0
+          ? buf.toString('utf8', from, end)
+          : this.#body.take(buf.subarray(from, end)),
+      );
+    }
+    return undefined;
+  }
+
+  /** Reads header bytes from `buf`; sets the body length once the block is complete. */
+  #readHeader(buf: Buffer): FramingError | undefined {
+    const chunks = this.#chunks;
+    const from = chunks.pos;
+    const end = this.#headerEnd.find(buf, from);
+    // Unfinished, the block may end with up to 3 bytes of its terminator.
+    const size = this.#header.size + (end === -1 ? buf.length - 3 : end - 4) - from;
+    if (size > this.#maxHeader) {
+      return new FramingError(
+        'HEADER_TOO_LARGE',
+        `a header block exceeds the limit of ${this.#maxHeader} bytes (maxHeaderSize)`,
+        true,
+      );
+    }
+    if (end === -1) {
+      this.#header.add(buf.subarray(from));
+      this.#headerEnd.skip(buf, from);
+      chunks.pos = buf.length;
+      return undefined;
+    }
+    chunks.pos = end;
+    const block = this.#header.take(buf.subarray(from, end));
+    this.#headerEnd.reset();
+    const length = bodyLength(block.slice(0, -4), this.#maxBody);
+    if (typeof length !== 'number') return length;
+    this.#bodyLength = length;
+    return undefined;
+  }
+
+  /** At the end of input: a frame begun but not finished is truncated. */
+  #finish(): DecodeResult | undefined {
+    const received = this.#header.size + this.#body.size;
+    if (received === 0 && this.#bodyLength === -1) return undefined;
+    this.#header.clear();
+    this.#body.clear();
+    this.#headerEnd.reset();
+    this.#bodyLength = -1;
+    return {
+      ok: false,
+      error: new FramingError(
+        'TRUNCATED',
+        `the stream ended inside a message (${received} bytes received)`,
+        false,
+      ),
+    };
+  }
+
+  #fail(error: FramingError): DecodeResult {
+    this.#failed = true;
+    this.#chunks.clear();
+    this.#header.clear();
+    this.#body.clear();
+    return { ok: false, error };
+  }
+}
+
+/**
+ * `Content-Length` framing as LSP and vscode-jsonrpc use it: each message is
+ * `Content-Length: <bytes>\r\n\r\n` followed by compact JSON in UTF-8.
+ */
+export const contentLength: Codec = {
+  name: 'content-length',
+  createDecoder(options: DecoderOptions = {}): Decoder {
+    return new ContentLengthDecoder(options);
+  },
+  encode(message: unknown): string {
+    const json = toJson(message);
+    return `Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`;
+  },
+};

@@ -1,0 +1,65 @@
+import type { FramingError } from './framing-error.js';
+
+/** Largest message a decoder accepts unless told otherwise: 16 MiB. */
+export const DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
+
+/** Largest header block the `content-length` decoder accepts unless told otherwise: 8 KiB. */
+export const DEFAULT_MAX_HEADER_SIZE = 8 * 1024;
+
+/** Limits a {@link Decoder} enforces while it reads. */
+export interface DecoderOptions {
+  /**
+   * Largest message body in bytes. A bigger message is refused with a fatal
+   * `MESSAGE_TOO_LARGE` error before more of it is buffered. Default 16 MiB.
+   */
+  maxMessageSize?: number;
+  /** Largest header block in bytes, for codecs with headers (`content-length`). Default 8 KiB. */
+  maxHeaderSize?: number;
+}
+
+/** One item out of a {@link Decoder}: a parsed message, or an error about one message (or the stream). */
+export type DecodeResult =
+  | { readonly ok: true; readonly message: unknown }
+  | { readonly ok: false; readonly error: FramingError };
+
+/**
+ * Turns a byte stream into JSON messages, incrementally.
+ *
+ * It is push-in, pull-out rather than a `Transform` stream: the reader
+ * {@link Decoder.push}es each chunk as it arrives and then calls
+ * {@link Decoder.next} until it returns `undefined`. A consumer that must stop
+ * (say, at its cap of requests in flight) simply stops calling `next()` and
+ * pauses its source; the undecoded rest of the chunk waits inside the decoder.
+ * No stream machinery runs per message, and the only allocation per message
+ * is the parsed value and its result object.
+ *
+ * Work is linear in the bytes received: each byte is examined a bounded
+ * number of times, and a message split over many chunks is joined once.
+ */
+export interface Decoder {
+  /** Adds bytes received. Cheap: decoding happens in {@link Decoder.next}. */
+  push(chunk: Uint8Array): void;
+  /**
+   * The next message or error, or `undefined` when more bytes are needed.
+   * After an error with `fatal: true` it returns `undefined` for good.
+   */
+  next(): DecodeResult | undefined;
+  /**
+   * Says no more bytes will come. The following {@link Decoder.next} calls
+   * drain what is left and report a `TRUNCATED` error for a partial message.
+   */
+  end(): void;
+}
+
+/** A way to frame JSON messages on a byte stream, in both directions. */
+export interface Codec {
+  /** The codec's name, e.g. `'ndjson'`. */
+  readonly name: string;
+  /** A decoder for one incoming byte stream. */
+  createDecoder(options?: DecoderOptions): Decoder;
+  /**
+   * One message, framed and ready to write.
+   * @throws {TypeError} when `message` cannot be serialized (a `BigInt`, a cycle, `undefined`).
+   */
+  encode(message: unknown): string;
+}
