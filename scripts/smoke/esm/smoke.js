@@ -1,0 +1,61 @@
+// The packed @localwire/* tarballs, installed into an ESM project: every
+// import must load the ESM build and a real JSON-RPC call must work over a
+// Unix socket. Run by scripts/check-packages.mjs; exits non-zero on failure.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { namedPipeTransport } from '@localwire/named-pipe';
+import { connectRpc, createRpcServer, RpcError, RpcErrorCode } from '@localwire/rpc-server';
+import { TransportError } from '@localwire/transport';
+import { ndjson } from '@localwire/transport/framing';
+import { unixSocketTransport } from '@localwire/unix-socket';
+
+setTimeout(() => {
+  console.error('smoke (ESM): timed out');
+  process.exit(1);
+}, 30_000).unref();
+
+for (const name of ['transport', 'transport/framing', 'unix-socket', 'named-pipe', 'rpc-server']) {
+  const url = import.meta.resolve(`@localwire/${name}`);
+  assert.match(url, /\/dist\/(?!cjs\/)/, name);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'localwire-smoke-'));
+const address = join(dir, 'rpc.sock');
+const server = createRpcServer({
+  methods: {
+    add: ([a, b]) => a + b,
+    callerPid: (_params, context) => context.peer?.pid ?? null,
+  },
+});
+try {
+  await server.listen(unixSocketTransport, address);
+  const client = await connectRpc(unixSocketTransport, address, {
+    codec: ndjson,
+    requestTimeout: 5000,
+  });
+  const sum = await client.request('add', [2, 3]);
+  assert.equal(sum, 5);
+  await assert.rejects(
+    client.request('nope'),
+    (error) => error instanceof RpcError && error.code === RpcErrorCode.MethodNotFound,
+  );
+  if (process.platform === 'linux' || process.platform === 'darwin') {
+    assert.equal(await client.request('callerPid'), process.pid);
+  }
+  await client.close();
+  await assert.rejects(
+    unixSocketTransport.connect(join(dir, 'missing.sock')),
+    (error) => error instanceof TransportError && error.code === 'ENOENT',
+  );
+  if (process.platform !== 'win32') {
+    await assert.rejects(namedPipeTransport.listen('localwire-smoke'), {
+      code: 'ERR_UNSUPPORTED_PLATFORM',
+    });
+  }
+  console.log(`smoke (ESM): add(2, 3) = ${sum} over ${address}`);
+} finally {
+  await server.close({ timeout: 1000 });
+  rmSync(dir, { recursive: true, force: true });
+}
