@@ -1,0 +1,100 @@
+import { parseArgs } from 'node:util';
+import {
+  addressOption,
+  codecOption,
+  DEFAULT_TIMEOUT_MS,
+  helpOption,
+  parseCodec,
+  parseCommandLine,
+  parseInteger,
+} from '../args.js';
+import { callFailed, connectClient } from '../client.js';
+import { type Command, log, print } from '../command.js';
+import { ExitCode } from '../errors.js';
+import { MAX_INTERVAL_MS } from '../methods.js';
+import { defaultAppAddress } from '../platform.js';
+import { subscribeTicks } from '../ticks.js';
+
+const name = 'watch';
+
+const options = {
+  ...helpOption,
+  ...addressOption,
+  ...codecOption,
+  interval: { type: 'string', short: 'i', default: '1000' },
+  count: { type: 'string', short: 'n' },
+} as const;
+
+/** Aborts on the first SIGINT or SIGTERM, until `dispose`. */
+function stopOnSignal(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    },
+  };
+}
+
+/** `watch`: subscribes to ticks and prints each as it arrives. */
+export const watch: Command = {
+  name,
+  summary: 'subscribe to ticks and print each as it arrives',
+  usage: () => `Usage: localwire-example watch [options]
+
+Subscribes to the server's "ticks" and prints "tick <n>" on stdout for each
+one as it arrives, until --count ticks have come or Ctrl+C; then unsubscribes.
+
+Options:
+  -a, --address <addr>   the server's address (default: ${defaultAppAddress()})
+  --codec <name>         message framing: ndjson (default) or content-length
+  -i, --interval <ms>    milliseconds between ticks (default: 1000)
+  -n, --count <n>        stop after this many ticks (default: until Ctrl+C)
+  -h, --help             show this help
+
+Exit codes: 0 done; 1 the subscription failed or the server went away;
+2 bad usage, or no server could be reached.`,
+
+  async run(argv) {
+    const { values } = parseCommandLine(() =>
+      parseArgs({ args: argv, options, allowPositionals: false }),
+    );
+    if (values.help) {
+      print(watch.usage());
+      return ExitCode.ok;
+    }
+    const interval = parseInteger('--interval', values.interval, 1, MAX_INTERVAL_MS);
+    const count =
+      values.count === undefined
+        ? Number.POSITIVE_INFINITY
+        : parseInteger('--count', values.count, 1, 1_000_000_000);
+    const codec = parseCodec(values.codec);
+    const address = values.address ?? defaultAppAddress();
+
+    const client = await connectClient(address, codec, DEFAULT_TIMEOUT_MS);
+    const stop = stopOnSignal();
+    try {
+      const ticks = await subscribeTicks(client, interval, stop.signal).catch((error: unknown) => {
+        throw callFailed('subscribe', error);
+      });
+      log(`subscribed ${ticks.id} (a tick every ${interval} ms)`);
+      let seen = 0;
+      for await (const n of ticks) {
+        print(`tick ${n}`);
+        if (++seen >= count) break;
+      }
+      await ticks.unsubscribe().catch((error: unknown) => {
+        throw callFailed('unsubscribe', error);
+      });
+      log('unsubscribed');
+      return ExitCode.ok;
+    } finally {
+      stop.dispose();
+      await client.close();
+    }
+  },
+};
