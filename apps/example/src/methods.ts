@@ -84,42 +84,26 @@ const whoami = (_params: unknown, context: RpcContext) => context.peer ?? null;
  * `intervalMs`, until it is unsubscribed or its connection closes.
  */
 function tickMethods(): RpcMethods {
-  const subscriptions = createSubscriptions();
-  // createSubscriptions keeps the ids and sends the pushes; the timers are ours.
-  const { subscribe, unsubscribe } = subscriptions.methods as Record<
-    'subscribe' | 'unsubscribe',
-    (params: unknown, context: RpcContext) => unknown
-  >;
-  const stops = new Map<string, () => void>();
-  return {
-    subscribe: {
-      params: (params: unknown) => {
-        if (!Array.isArray(params) || params.length !== 2 || params[0] !== 'ticks') {
-          throw new Error('expected ["ticks", intervalMs]');
-        }
-        return wholeNumber(params[1], 'intervalMs', 1, MAX_INTERVAL_MS);
-      },
-      handler: (interval: number, context: RpcContext) => {
-        const id = subscribe(['ticks', interval], context) as string;
-        const subscription = subscriptions.subscribers('ticks').find((s) => s.id === id)!;
-        let n = 0;
-        const timer = setInterval(() => subscriptions.send(subscription, ++n), interval);
-        const stop = () => {
-          clearInterval(timer);
-          stops.delete(id);
-          context.signal.removeEventListener('abort', stop);
-        };
-        stops.set(id, stop);
-        context.signal.addEventListener('abort', stop, { once: true });
-        return id;
-      },
+  const subscriptions = createSubscriptions({
+    topics: ['ticks'],
+    onSubscribe(subscription) {
+      const interval = tickInterval(subscription.args);
+      let n = 0;
+      const timer = setInterval(() => subscriptions.send(subscription, ++n), interval);
+      return () => clearInterval(timer);
     },
-    unsubscribe: (params: unknown, context: RpcContext) => {
-      const removed = unsubscribe(params, context) as boolean;
-      if (removed) stops.get((params as [string])[0])?.();
-      return removed;
-    },
-  };
+  });
+  return subscriptions.methods;
+}
+
+/** The interval of `subscribe("ticks", intervalMs)`. @throws {RpcError} `-32602` otherwise. */
+function tickInterval(args: readonly unknown[]): number {
+  try {
+    if (args.length !== 1) throw new Error('expected ["ticks", intervalMs]');
+    return wholeNumber(args[0], 'intervalMs', 1, MAX_INTERVAL_MS);
+  } catch (err) {
+    throw new RpcError(RpcErrorCode.InvalidParams, `Invalid params: ${(err as Error).message}`);
+  }
 }
 
 /**

@@ -44,6 +44,8 @@ export function serverPeer(pipe: Handle, ownerSid: string | undefined): PeerInfo
  */
 class PipeSocket extends net.Socket implements Connection {
   readonly peer: PeerInfo;
+  /** Byte-mode pipes cannot half-close (`capabilities.halfClose`). */
+  readonly halfClose = false;
 
   constructor(fd: number, peer: PeerInfo) {
     super({ fd, readable: true, writable: true });

@@ -78,8 +78,10 @@ function serializable(response: JSONRPCResponse): JSONRPCResponse {
  * Shutdown: once input stops (the peer ended, a fatal framing error, or
  * {@link Endpoint.close}), requests already dispatched are finished, their
  * answers written, and the connection ended (then closed once the peer ends
- * too). Connections are half-open, as the transport contract says, so a peer
- * that ends its side first still gets every answer.
+ * too, or at once where the connection cannot half-close). Connections are
+ * half-open, as the transport contract says, so a peer that ends its side
+ * first still gets every answer; over a named pipe a peer cannot end its side
+ * without closing, so its requests are answered while it keeps it open.
  */
 export class Endpoint implements RpcContext {
   readonly connection: Connection;
@@ -426,6 +428,9 @@ export class Endpoint implements RpcContext {
    * the peer ends its side too or {@link LINGER_MS} pass: closing at once,
    * with the peer still writing, would fail its writes and could make it drop
    * our last answers unread. Without, it closes once our side is flushed.
+   * A connection that cannot half-close (a named pipe) never lingers: there
+   * `end()` tells the peer nothing, so the peer would wait for an EOF that
+   * only closing sends, and the answers already written stay readable.
    */
   #finishIfDone(): void {
     if (!this.#inputDone || this.#inFlight > 0 || this.#ending) return;
@@ -433,7 +438,7 @@ export class Endpoint implements RpcContext {
     this.#writer.flush();
     const connection = this.connection;
     connection.end();
-    if (!this.#options.linger) {
+    if (!this.#options.linger || connection.halfClose === false) {
       connection.once('finish', () => connection.destroy());
       return;
     }

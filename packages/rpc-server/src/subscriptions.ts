@@ -12,6 +12,13 @@ export interface SubscriptionsOptions {
   notificationMethod?: string;
   /** The topics clients may subscribe to; others are refused with `-32602`. Default: any. */
   topics?: readonly string[];
+  /**
+   * Called as each subscription starts, before its id is returned: start its
+   * source here (a timer, a watcher) and return what stops it, which is called
+   * once when the subscription ends (unsubscribed, or its connection closed).
+   * Throw (an {@link RpcError} such as `-32602` for bad args) to refuse it.
+   */
+  onSubscribe?: (subscription: Subscription) => (() => void) | undefined;
 }
 
 /** One client's subscription to a topic. */
@@ -55,13 +62,18 @@ export function createSubscriptions(options: SubscriptionsOptions = {}): Subscri
     unsubscribeMethod = 'unsubscribe',
     notificationMethod = 'subscription',
     topics,
+    onSubscribe,
   } = options;
   const allowed = topics === undefined ? undefined : new Set(topics);
   const byId = new Map<string, Subscription>();
   const byTopic = new Map<string, Set<Subscription>>();
   const byContext = new WeakMap<RpcContext, Set<Subscription>>();
+  const stops = new Map<Subscription, () => void>();
 
   const remove = (subscription: Subscription) => {
+    const stop = stops.get(subscription);
+    stops.delete(subscription);
+    stop?.();
     byId.delete(subscription.id);
     const set = byTopic.get(subscription.topic);
     set?.delete(subscription);
@@ -98,6 +110,13 @@ export function createSubscriptions(options: SubscriptionsOptions = {}): Subscri
       own = mine;
     }
     own.add(subscription);
+    try {
+      const stop = onSubscribe?.(subscription);
+      if (stop !== undefined) stops.set(subscription, stop);
+    } catch (err) {
+      remove(subscription);
+      throw err;
+    }
     return subscription.id;
   };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectRpc, createSubscriptions } from '../src/index.js';
+import { connectRpc, createSubscriptions, RpcError, RpcErrorCode } from '../src/index.js';
 import { startServer, until } from './support/helpers.js';
 import { transport } from './support/transport.js';
 
@@ -86,5 +86,34 @@ describe('subscriptions', () => {
       code: -32601,
     });
     expect(await client.request('eth_unsubscribe', [id])).toBe(true);
+  });
+});
+
+describe('subscriptions: onSubscribe', () => {
+  it('starts a source per subscription and stops it on unsubscribe and on close', async () => {
+    const started: string[] = [];
+    const stopped: string[] = [];
+    const { connect } = await setup({
+      onSubscribe(subscription) {
+        if (subscription.args[0] === 'refuse') {
+          throw new RpcError(RpcErrorCode.InvalidParams, 'Invalid params: refused');
+        }
+        started.push(subscription.id);
+        return () => stopped.push(subscription.id);
+      },
+    });
+    const a = await connect();
+    const first = await a.client.request<string>('subscribe', ['ticks']);
+    const second = await a.client.request<string>('subscribe', ['ticks']);
+    await expect(a.client.request('subscribe', ['ticks', 'refuse'])).rejects.toMatchObject({
+      code: RpcErrorCode.InvalidParams,
+      message: 'Invalid params: refused',
+    });
+    expect(started).toEqual([first, second]);
+    expect(await a.client.request('unsubscribe', [first])).toBe(true);
+    expect(stopped).toEqual([first]);
+    await a.client.close();
+    await until(() => stopped.length === 2, 'the second stop');
+    expect(stopped).toEqual([first, second]);
   });
 });

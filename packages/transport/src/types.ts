@@ -24,6 +24,14 @@ export interface PeerInfo {
 export interface Connection extends Duplex {
   /** The peer's credentials, or `undefined` where the OS cannot tell them. */
   readonly peer: PeerInfo | undefined;
+  /**
+   * Whether this connection can half-close, as its transport's
+   * {@link TransportCapabilities.halfClose} says, for code that has the
+   * connection but not the transport. Without it, the peer sees EOF only once
+   * this side is destroyed, so close with `end(() => destroy())`. Absent means
+   * `true`; a transport that cannot half-close must set it to `false`.
+   */
+  readonly halfClose?: boolean;
 }
 
 /**

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
 import { type Codec, type Decoder, ndjson } from '@localwire/transport/framing';
 import { onTestFinished } from 'vitest';
 import { createRpcServer, type RpcServer, type RpcServerOptions } from '../../src/index.js';
@@ -39,18 +40,19 @@ export async function until(
 }
 
 /**
- * A plain `node:net` client speaking raw bytes, for what a well-behaved
- * client never sends. It decodes the answers with `codec` (default ndjson).
+ * A client speaking raw bytes, for what a well-behaved client never sends:
+ * a plain `node:net` socket, or the transport's own connection. It decodes
+ * the answers with `codec` (default ndjson).
  */
 export class RawClient {
-  readonly socket: net.Socket;
+  readonly socket: Duplex;
   readonly #messages: unknown[] = [];
   readonly #decoder: Decoder;
   #wake: (() => void) | undefined;
   /** Resolves when the server has closed the connection (or it broke). */
   readonly closed: Promise<void>;
 
-  private constructor(socket: net.Socket, codec: Codec) {
+  private constructor(socket: Duplex, codec: Codec) {
     this.socket = socket;
     this.#decoder = codec.createDecoder();
     socket.on('data', (chunk: Buffer) => {
@@ -66,7 +68,20 @@ export class RawClient {
     this.closed.then(() => this.#wake?.());
   }
 
-  /** Connects to `address`; closed when the test finishes. */
+  /**
+   * Connects to `address` with the transport's own `connect`, whose
+   * connection behaves as `transport.capabilities` declares (half-close
+   * included); closed when the test finishes.
+   */
+  static async overTransport(address: string, codec: Codec = ndjson): Promise<RawClient> {
+    const connection = await transport.connect(address);
+    onTestFinished(() => {
+      connection.destroy();
+    });
+    return new RawClient(connection, codec);
+  }
+
+  /** Connects to `address` with `net.connect`; closed when the test finishes. */
   static connect(address: string, codec: Codec = ndjson): Promise<RawClient> {
     return new Promise((resolve, reject) => {
       const socket = net.connect(address, () => resolve(new RawClient(socket, codec)));

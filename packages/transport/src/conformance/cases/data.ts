@@ -69,6 +69,14 @@ export function dataCases(suite: Suite): void {
 
   suite.test('half-close behaves as capabilities.halfClose declares', async () => {
     const h = suite.harness();
+    // Each connection says so too, for code that has the connection only.
+    const address = h.address();
+    const listener = await h.listen(address);
+    const accepted = nextConnection(listener);
+    const client = await h.connect(address);
+    for (const connection of [client, await accepted]) {
+      expect(connection.halfClose ?? true).toBe(h.transport.capabilities.halfClose);
+    }
     if (h.transport.capabilities.halfClose) {
       await expectHalfClose(h, 'client');
       await expectHalfClose(h, 'server');

@@ -1,0 +1,25 @@
+import { PIPE_PREFIX } from '@localwire/transport';
+import { describe, expect, it } from 'vitest';
+import { connectRpc } from '../src/index.js';
+import { startServer } from './support/helpers.js';
+import { transport } from './support/transport.js';
+
+// Every other test runs over `transport`; this one checks it is the real one
+// for this OS, so a Windows run is a run over named pipes.
+describe('the transport under test', () => {
+  it('is Unix sockets, or named pipes on Windows, and its connections say whether they half-close', async () => {
+    const { address } = await startServer({ methods: { ping: () => 'pong' } });
+    if (process.platform === 'win32') {
+      expect(transport.name).toBe('named-pipe');
+      expect(address.startsWith(PIPE_PREFIX)).toBe(true);
+      expect(transport.capabilities.halfClose).toBe(false);
+    } else {
+      expect(transport.name).toBe('unix-socket');
+      expect(transport.capabilities.halfClose).toBe(true);
+    }
+    const client = await connectRpc(transport, address);
+    expect(client.connection.halfClose).toBe(transport.capabilities.halfClose);
+    expect(await client.request('ping')).toBe('pong');
+    await client.close();
+  });
+});
