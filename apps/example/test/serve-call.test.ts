@@ -93,7 +93,9 @@ describe('serve + call, one method at a time', () => {
     expect(await callOk(address, 'unsubscribe', JSON.stringify([id]))).toBe(false);
     const bad = await run('call', 'subscribe', '["tocks", 10]', '--address', address);
     expect(bad.code, bad.stderr).toBe(1);
-    expect(bad.stderr).toContain('error -32602: Invalid params: unknown subscription topic "tocks"');
+    expect(bad.stderr).toContain(
+      'error -32602: Invalid params: unknown subscription topic "tocks"',
+    );
   });
 
   it('subscribe pushes { subscription, result: n } for n = 1, 2, 3…; unsubscribe stops them', async () => {
