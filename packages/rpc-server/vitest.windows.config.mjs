@@ -5,6 +5,10 @@
 export default {
   test: {
     include: ['test/**/*.test.js'],
+    // The reliability suite (faults, soak, end-to-end fuzz) reads /proc and
+    // needs half-close; its Windows counterpart is not written yet, and its
+    // files would only report skipped tests here.
+    exclude: ['test/reliability/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -182,6 +182,15 @@ export class Endpoint implements RpcContext {
     return this.closed;
   }
 
+  /**
+   * True while the peer is still owed answers: requests in flight, or
+   * answers written but not yet taken by the peer. An endpoint that has
+   * ended its side and only waits for the peer to end too is not busy.
+   */
+  get busy(): boolean {
+    return !this.connection.destroyed && (!this.#ending || this.connection.writableLength > 0);
+  }
+
   /** Closes the connection now, answered or not. */
   destroy(): void {
     this.connection.destroy();

@@ -154,7 +154,8 @@ export class RpcServer {
       await Promise.race([drained, expired]);
       clearTimeout(timer);
       for (const endpoint of this.#endpoints) {
-        destroyed++;
+        // Counted only if it still owed answers; the rest just await the peer's end.
+        if (endpoint.busy) destroyed++;
         endpoint.destroy();
       }
     }

@@ -52,6 +52,21 @@ describe('content-length decoder', () => {
     ]);
   });
 
+  it('answers an empty body at once, with one PARSE_ERROR, even when no byte follows it', () => {
+    const decoder = contentLength.createDecoder();
+    decoder.push(Buffer.from('Content-Length: 0\r\n\r\n'));
+    const result = decoder.next();
+    expect(result?.ok === false && result.error.code).toBe('PARSE_ERROR');
+    expect(decoder.next()).toBeUndefined();
+    expect(decodeAll(contentLength, ['Content-Length: 0\r\n\r\n'])).toEqual([
+      { error: 'PARSE_ERROR', fatal: false },
+    ]);
+    expect(decodeAll(contentLength, [frame(''), frame('[1]')])).toEqual([
+      { error: 'PARSE_ERROR', fatal: false },
+      [1],
+    ]);
+  });
+
   it('refuses a Content-Length over the limit from the header alone, before any body', () => {
     const decoder = contentLength.createDecoder({ maxMessageSize: 1024 });
     decoder.push(Buffer.from('Content-Length: 9999999999\r\n\r\n'));

@@ -125,6 +125,25 @@ describe('ndjson decoder', () => {
     ]);
   });
 
+  it('accepts a bare value of exactly the size limit, whatever follows it and however it is split', () => {
+    // A number or literal ends only at the byte after it, one past the limit.
+    for (const text of ['true\n', 'true ', 'true[1]', '1234 5678\n', '1234']) {
+      const bytes = Buffer.from(text);
+      const whole = decodeAll(ndjson, [bytes], { maxMessageSize: 4 });
+      expect(whole).not.toContainEqual({ error: 'MESSAGE_TOO_LARGE', fatal: true });
+      for (let i = 0; i <= bytes.length; i++) {
+        expect(decodeAll(ndjson, cut(bytes, [i]), { maxMessageSize: 4 })).toEqual(whole);
+      }
+    }
+    expect(decodeAll(ndjson, ['1234 5678\n'], { maxMessageSize: 4 })).toEqual([1234, 5678]);
+    expect(decodeAll(ndjson, ['12345 1\n'], { maxMessageSize: 4 })).toEqual([
+      { error: 'MESSAGE_TOO_LARGE', fatal: true },
+    ]);
+    expect(decodeAll(ndjson, ['[123]\n'], { maxMessageSize: 4 })).toEqual([
+      { error: 'MESSAGE_TOO_LARGE', fatal: true },
+    ]);
+  });
+
   it('refuses an oversized message as soon as its size passes the limit, before it ends', () => {
     const decoder = ndjson.createDecoder({ maxMessageSize: 1000 });
     decoder.push(Buffer.from('{"a":"'));

@@ -25,7 +25,9 @@ export async function bindSocketFile(
   address: string,
   mode: number,
 ): Promise<BigIntStats> {
-  const privateDir = await mkdtemp(join(dirname(address), '.')).catch((err: unknown) => {
+  // `<dir>/.XXXXXX`: not join(dir, '.'), which is `dir` itself, so that
+  // mkdtemp would create `<dir>XXXXXX` in the parent directory instead.
+  const privateDir = await mkdtemp(`${dirname(address)}/.`).catch((err: unknown) => {
     throw listenError(err, address);
   });
   const bound = join(privateDir, 's');

@@ -4,10 +4,10 @@ import {
   type Connection,
   type ConnectOptions,
   createDeadline,
-  fromSystemError,
   validateSocketPath,
 } from '@localwire/transport';
 import { toConnection } from './connection.js';
+import { connectError } from './errors.js';
 
 const FIRST_RETRY_MS = 2;
 const MAX_RETRY_MS = 100;
@@ -32,7 +32,7 @@ export async function connectUnix(
     }
   } catch (err) {
     if (deadline.signal?.aborted) throw deadline.error();
-    throw fromSystemError(err, address);
+    throw connectError(err, address);
   } finally {
     deadline.dispose();
   }

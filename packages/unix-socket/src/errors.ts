@@ -17,6 +17,24 @@ export function listenAborted(address: string, signal: AbortSignal): TransportEr
   });
 }
 
+/**
+ * Turns an error from connecting to `address` into a {@link TransportError}:
+ * a path through a file that is not a directory is `EINVAL`, as for `listen`.
+ */
+export function connectError(err: unknown, address: string): Error {
+  const sys = err as NodeJS.ErrnoException;
+  if (sys?.code !== 'ENOTDIR') return fromSystemError(err, address);
+  return new TransportError(
+    'EINVAL',
+    describeError(
+      'EINVAL',
+      address,
+      `a component of ${dirname(address)} is not a directory; fix the path`,
+    ),
+    { address, syscall: sys.syscall, errno: sys.errno, cause: err },
+  );
+}
+
 /** Turns an error from creating the socket at `address` into a {@link TransportError}. */
 export function listenError(err: unknown, address: string): Error {
   const sys = err as NodeJS.ErrnoException;

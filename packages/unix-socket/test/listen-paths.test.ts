@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import {
   chmodSync,
+  chownSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -13,7 +14,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { unixSocketTransport } from '../src/index.js';
-import { isRoot, readLine, spawnFixture } from './helpers/child.js';
+import { isRoot, NOBODY, readLine, spawnFixture } from './helpers/child.js';
+import { entriesOf, snapshot } from './helpers/fs-snapshot.js';
 import { echoes, expectListenError, fingerprint, useEchoListen } from './helpers/listen.js';
 import { useTempDirs } from './helpers/temp-dir.js';
 
@@ -102,6 +104,27 @@ describe('the directory', () => {
     expect(result).toMatchObject({ code: 'EACCES' });
     expect(result.message).toContain(dir);
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('of its own, under a parent it may not write to (as $XDG_RUNTIME_DIR under /run/user): listens, touching only its own directory', async () => {
+    // The private bind directory goes inside the socket's directory, never next to it.
+    const parent = newDir();
+    const own = join(parent, 'own');
+    mkdirSync(own, { mode: 0o700 });
+    if (isRoot) chownSync(own, NOBODY, NOBODY);
+    else chmodSync(parent, 0o555);
+    try {
+      const before = snapshot(parent);
+      const child = spawnFixture('listen.mjs', [join(own, 'app.sock')]);
+      expect(JSON.parse(await readLine(child))).toEqual({ ok: true });
+      const { own: ownBefore, ...rest } = entriesOf(before);
+      const { own: ownAfter, ...restAfter } = entriesOf(snapshot(parent));
+      expect(restAfter).toEqual(rest);
+      expect(readdirSync(own)).toEqual([]);
+      expect(ownAfter).toMatchObject({ ino: (ownBefore as { ino: bigint }).ino });
+    } finally {
+      chmodSync(parent, 0o755);
+    }
   });
 });
 

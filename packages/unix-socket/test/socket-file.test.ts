@@ -45,6 +45,33 @@ describe.each(layouts)('the socket file, $name', ({ dir: makeDir }) => {
     expect(seen).toEqual([(0o140600).toString(8)]);
   });
 
+  it.each([
+    { options: { mode: 0o660 }, mode: 0o660 },
+    { options: { access: 'everyone' as const }, mode: 0o666 },
+  ])(
+    'with $options, never has more than that mode, from the moment it exists',
+    async ({ options, mode }) => {
+      const address = join(makeDir(), 'w.sock');
+      const watcher = spawnFixture('watch-mode.mjs', [address]);
+      expect(await readLine(watcher)).toBe('ready');
+      const listener = await listen(address, options);
+      expect(await readLine(watcher)).toBe('seen');
+      expect(modeOf(address)).toBe(mode);
+      await listener.close();
+      const seen = (JSON.parse(await readLine(watcher)) as string[]).map((m) =>
+        Number.parseInt(m, 8),
+      );
+      await once(watcher, 'exit');
+      // Bound in a private directory, the file appears with its final mode; bound
+      // under the umask, it appears 0600 and is widened after.
+      for (const m of seen) {
+        expect(m & ~0o777).toBe(0o140000);
+        expect(m & 0o777 & ~mode).toBe(0);
+      }
+      expect(seen.at(-1)! & 0o777).toBe(mode);
+    },
+  );
+
   it('gets a wider mode only when asked', async () => {
     const dir = makeDir();
     await listen(join(dir, 'g.sock'), { mode: 0o660 });

@@ -80,6 +80,11 @@ class ContentLengthDecoder implements Decoder {
   next(): DecodeResult | undefined {
     const chunks = this.#chunks;
     while (!this.#failed) {
+      if (this.#bodyLength === 0) {
+        // An empty body is complete with its header, even if no byte follows.
+        this.#bodyLength = -1;
+        return parseMessage('');
+      }
       const buf = chunks.advance();
       if (buf === undefined) return this.#ended ? this.#finish() : undefined;
       if (this.#bodyLength === -1) {

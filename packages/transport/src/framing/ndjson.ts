@@ -97,6 +97,11 @@ class NdjsonDecoder implements Decoder {
           if (last > from && last - from <= this.#max) {
             const ready: unknown[] = [];
             chunks.pos = from = parseLines(buf, from, last, ready);
+            if (from <= last) {
+              // The line at `from` did not parse just now: the fast path need not try it again.
+              this.#newlineChunk = buf;
+              this.#newline = this.#failedNewline = buf.indexOf(NEWLINE, from);
+            }
             if (ready.length > 0) {
               this.#ready = ready;
               return this.#takeReady();
@@ -106,15 +111,19 @@ class NdjsonDecoder implements Decoder {
         const line = this.#fastPath(buf, from);
         if (line !== undefined) return line;
       }
-      const limit = Math.min(buf.length, from + this.#max - this.#partial.size);
+      // Bytes the value may still have. One more is scanned: a bare token
+      // (`true`, a number) of exactly the limit ends only at the byte after it.
+      const room = this.#max - this.#partial.size;
+      const limit = Math.min(buf.length, from + room + 1);
       const status = scanner.scan(buf, from, limit);
       if (status === SCAN_MORE) {
-        if (limit < buf.length) return this.#fail(messageTooLarge(this.#max));
+        if (limit - from > room) return this.#fail(messageTooLarge(this.#max));
         this.#partial.add(buf.subarray(from));
         chunks.pos = buf.length;
         continue;
       }
       const end = scanner.end;
+      if (status === SCAN_DONE && end - from > room) return this.#fail(messageTooLarge(this.#max));
       chunks.pos = end;
       if (status === SCAN_DONE) {
         const result = parseMessage(this.#text(buf, from, end));
