@@ -25,10 +25,12 @@ export function createDeadline(address: string, options: ConnectOptions = {}): D
   if (timeout !== undefined && !(Number.isFinite(timeout) && timeout >= 0)) {
     throw new TransportError(
       'EINVAL',
-      `${address}: timeout must be a number of milliseconds >= 0, got ${timeout}`,
-      {
+      describeError(
+        'EINVAL',
         address,
-      },
+        `timeout must be a number of milliseconds >= 0, got ${timeout}`,
+      ),
+      { address },
     );
   }
   let timer: NodeJS.Timeout | undefined;

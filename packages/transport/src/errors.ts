@@ -80,9 +80,19 @@ const advice: Record<TransportErrorCode, (address: string) => string> = {
   ERR_UNSUPPORTED_PLATFORM: () => `this transport is not supported on ${process.platform}`,
 };
 
+/**
+ * `address` as a person should read it in a message: a Linux abstract socket
+ * name (leading NUL, which a terminal prints as nothing) is shown as `@name`,
+ * the way `ss` and `/proc/net/unix` show it.
+ */
+export function displayAddress(address: string): string {
+  return address.startsWith('\0') ? `@${address.slice(1)}` : address;
+}
+
 /** The standard message for `code` at `address`; `detail` replaces the generic explanation. */
 export function describeError(code: TransportErrorCode, address: string, detail?: string): string {
-  return detail === undefined ? advice[code](address) : `${address}: ${detail}`;
+  const shown = displayAddress(address);
+  return detail === undefined ? advice[code](shown) : `${shown}: ${detail}`;
 }
 
 const mappedCodes = new Set<string>(Object.keys(advice));

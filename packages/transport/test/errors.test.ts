@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   describeError,
+  displayAddress,
   fromSystemError,
   isTransportError,
   TransportError,
@@ -111,5 +112,16 @@ describe('unsupportedPlatform', () => {
     expect(err.code).toBe('ERR_UNSUPPORTED_PLATFORM');
     expect(err.message).toContain('@localwire/named-pipe works only on Windows');
     expect(err.message).toContain(process.platform);
+  });
+});
+
+describe('displayAddress', () => {
+  it('shows a Linux abstract name as @name and leaves paths and pipe names alone', () => {
+    expect(displayAddress('\0my-app')).toBe('@my-app');
+    expect(displayAddress('/run/user/1000/app.sock')).toBe('/run/user/1000/app.sock');
+    expect(displayAddress('\\\\.\\pipe\\app')).toBe('\\\\.\\pipe\\app');
+    expect(describeError('ENOENT', '\0my-app')).toBe(
+      'nothing is listening at @my-app; start the server first or check the address',
+    );
   });
 });

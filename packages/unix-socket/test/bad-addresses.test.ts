@@ -4,7 +4,12 @@ import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isTransportError, type Listener, type TransportErrorCode } from '@localwire/transport';
+import {
+  displayAddress,
+  isTransportError,
+  type Listener,
+  type TransportErrorCode,
+} from '@localwire/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type UnixSocketListenOptions, unixSocketTransport } from '../src/index.js';
 import { DIST_ENTRY, isRoot, readLine, spawnFixture } from './helpers/child.js';
@@ -163,9 +168,9 @@ const cases: Case[] = [
   },
 ];
 
-/** True when `message` names `address` (abstract names appear JSON-quoted or as they are). */
+/** True when `message` names `address` (abstract names appear JSON-quoted or as `@name`). */
 const names = (message: string, address: string) =>
-  message.includes(address) || message.includes(JSON.stringify(address));
+  message.includes(displayAddress(address)) || message.includes(JSON.stringify(address));
 
 /** Listens at `address` in a child process; its `{ code, message }`. */
 async function listenInChild(address: string): Promise<{ code?: string; message?: string }> {

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { TransportError, type TransportErrorCode } from '../errors.js';
+import { displayAddress, TransportError, type TransportErrorCode } from '../errors.js';
 
 /**
  * Awaits `operation`, expects it to reject with a {@link TransportError}
@@ -27,7 +27,13 @@ export async function expectTransportError(
   return err;
 }
 
-/** Whether `message` names `address`, as it is or JSON-quoted (a NUL byte, a backslash). */
+/**
+ * Whether `message` names `address`: as {@link displayAddress} shows it, or
+ * JSON-quoted (a NUL byte, a backslash).
+ */
 function mentions(message: string, address: string): boolean {
-  return message.includes(address) || message.includes(JSON.stringify(address).slice(1, -1));
+  return (
+    message.includes(displayAddress(address)) ||
+    message.includes(JSON.stringify(address).slice(1, -1))
+  );
 }
