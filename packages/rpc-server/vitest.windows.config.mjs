@@ -5,10 +5,16 @@
 export default {
   test: {
     include: ['test/**/*.test.js'],
-    // The reliability suite (faults, soak, end-to-end fuzz) reads /proc and
-    // needs half-close; its Windows counterpart is not written yet, and its
-    // files would only report skipped tests here.
-    exclude: ['test/reliability/**'],
+    // Of the reliability suite, faults, soak and access read /proc, need
+    // half-close, Unix permissions or fixtures spawned through bash: Linux
+    // only, so they are not run here (rather than registered and skipped).
+    // close and e2e-fuzz run on both; test/reliability/windows/ holds the
+    // Windows counterpart of faults and soak (the Linux config excludes it).
+    exclude: [
+      'test/reliability/faults.test.js',
+      'test/reliability/soak.test.js',
+      'test/reliability/access.test.js',
+    ],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -20,10 +20,26 @@ const FILE_FLAG_FIRST_PIPE_INSTANCE = 0x00080000;
 const PIPE_TYPE_BYTE = 0x0;
 const PIPE_READMODE_BYTE = 0x0;
 const PIPE_WAIT = 0x0;
-const PIPE_REJECT_REMOTE_CLIENTS = 0x8;
+export const PIPE_REJECT_REMOTE_CLIENTS = 0x8;
 const PIPE_UNLIMITED_INSTANCES = 255;
 /** In and out buffer size: a hint; libuv reads in 64 KiB chunks too. */
 const BUFFER_SIZE = 64 * 1024;
+
+/**
+ * The `dwOpenMode` and `dwPipeMode` {@link createPipeInstance} passes to
+ * `CreateNamedPipeW`. Only `first` varies them: no listen option (`access`,
+ * `securityDescriptor`, `pendingInstances`) reaches the modes, so every
+ * instance refuses remote clients (`PIPE_REJECT_REMOTE_CLIENTS`). Exported
+ * because Windows has no call that reads that flag back (`GetNamedPipeInfo`
+ * and `GetNamedPipeHandleState` do not report it, nor does Wine).
+ */
+export function pipeInstanceModes(first: boolean): { openMode: number; pipeMode: number } {
+  return {
+    openMode:
+      PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0),
+    pipeMode: PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS,
+  };
+}
 
 /**
  * Creates one server end of `name`, duplex, overlapped and in byte mode,
@@ -34,10 +50,11 @@ const BUFFER_SIZE = 64 * 1024;
  */
 export function createPipeInstance(name: string, security: PipeSecurity, first: boolean): Handle {
   const w = win32();
+  const { openMode, pipeMode } = pipeInstanceModes(first);
   const handle = w.CreateNamedPipeW(
     name,
-    PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0),
-    PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS,
+    openMode,
+    pipeMode,
     PIPE_UNLIMITED_INSTANCES,
     BUFFER_SIZE,
     BUFFER_SIZE,

@@ -35,7 +35,19 @@ export interface BatchCall {
 }
 
 /** The outcome of one request of a batch. */
-export type BatchResult = { ok: true; result: unknown } | { ok: false; error: RpcError };
+export type BatchResult =
+  | {
+      /** The call succeeded. */
+      ok: true;
+      /** Its result. */
+      result: unknown;
+    }
+  | {
+      /** The call failed. */
+      ok: false;
+      /** The error the server answered with. */
+      error: RpcError;
+    };
 
 const ignore = () => {};
 

@@ -20,6 +20,7 @@ export const RpcErrorCode = {
  * answers with an error.
  */
 export class RpcError extends Error {
+  /** Always `'RpcError'`. */
   override name = 'RpcError';
   /** The JSON-RPC error code. */
   readonly code: number;

@@ -21,6 +21,7 @@ const appNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** What {@link defaultAddress} reads from the environment; each can be overridden for tests. */
 export interface DefaultAddressOptions {
+  /** The OS to make the address for. Default `process.platform`. */
   platform?: NodeJS.Platform;
   /** Environment to read `XDG_RUNTIME_DIR` from. */
   env?: NodeJS.ProcessEnv;

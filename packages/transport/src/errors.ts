@@ -36,6 +36,7 @@ export interface TransportErrorOptions {
  * message names the address and what to do about it.
  */
 export class TransportError extends Error {
+  /** Always `'TransportError'`. */
   override name = 'TransportError';
   /** Node-style error code. */
   readonly code: TransportErrorCode;

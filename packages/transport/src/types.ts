@@ -68,8 +68,11 @@ export interface ConnectOptions {
 
 /** Events a {@link Listener} emits. */
 export interface ListenerEvents {
+  /** A client connected. */
   connection: [connection: Connection];
+  /** The listener failed after it started (accepting, or closing on `signal`). */
   error: [error: Error];
+  /** The listener closed: its address is free and no more connections come. */
   close: [];
 }
 

@@ -145,7 +145,9 @@ async function attack(address: string, codec: Codec, h: Hostile): Promise<{ byte
     from = at;
     await new Promise((resolve) => setImmediate(resolve));
   }
-  if (h.behaviour === 'end') {
+  // Byte-mode named pipes cannot half-close (connection.halfClose === false):
+  // there the hostile client can only leave by destroying its end.
+  if (h.behaviour === 'end' && (connection.halfClose ?? transport.capabilities.halfClose)) {
     connection.end();
     // Ended, the client gets its answers and then the server's close: never a hang.
     await within(closed, 30_000, 'the server to close a half-closed client');
@@ -186,7 +188,10 @@ function startCalls(client: RpcClient) {
   return state;
 }
 
-describe.runIf(process.platform !== 'win32')('end-to-end fuzz (issue 7)', () => {
+/** Under Wine (named pipes) every connection costs more: fewer rounds keep the run bounded. */
+const ROUNDS = process.platform === 'win32' ? 6 : 30;
+
+describe('end-to-end fuzz (issue 7)', () => {
   it.each([ndjson, contentLength])(
     'a server under random bytes from many clients keeps answering a well-behaved client ($name)',
     async (codec) => {
@@ -231,7 +236,7 @@ describe.runIf(process.platform !== 'win32')('end-to-end fuzz (issue 7)', () => 
               await until(() => server.connections === 1, 'the hostile connections to close');
             },
           ),
-          { numRuns: 30 },
+          { numRuns: ROUNDS },
         );
       } finally {
         calls.stopped = true;

@@ -15,6 +15,7 @@ export type FramingErrorCode =
 
 /** An error a {@link Decoder} reports about the bytes it was given. */
 export class FramingError extends Error {
+  /** Always `'FramingError'`. */
   override name = 'FramingError';
   /** What went wrong. */
   readonly code: FramingErrorCode;

@@ -19,8 +19,18 @@ export interface DecoderOptions {
 
 /** One item out of a {@link Decoder}: a parsed message, or an error about one message (or the stream). */
 export type DecodeResult =
-  | { readonly ok: true; readonly message: unknown }
-  | { readonly ok: false; readonly error: FramingError };
+  | {
+      /** A whole message was decoded. */
+      readonly ok: true;
+      /** The message, as `JSON.parse` gave it. */
+      readonly message: unknown;
+    }
+  | {
+      /** The bytes did not make a valid message. */
+      readonly ok: false;
+      /** What was wrong; `fatal` says whether decoding can go on. */
+      readonly error: FramingError;
+    };
 
 /**
  * Turns a byte stream into JSON messages, incrementally.

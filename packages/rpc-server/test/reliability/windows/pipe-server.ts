@@ -1,0 +1,104 @@
+/**
+ * A localwire JSON-RPC server over named pipes in its own node.exe process,
+ * for the Windows reliability tests (not a test file: scripts/test-windows.sh
+ * compiles it with the tests, and pipe-load.test.ts spawns the compiled .js).
+ *
+ *   node pipe-server.js <pipe name>
+ *
+ * Prints {"listening":true,"pid":…}, then answers commands on stdin, one JSON
+ * object a line, with one JSON line each:
+ *   {"cmd":"stats"} -> {"connections","accepted","handled","handles","rss","errors"}
+ * It exits when stdin closes.
+ */
+import { createRequire } from 'node:module';
+import { createInterface } from 'node:readline';
+import { namedPipeTransport } from '@localwire/named-pipe';
+import { createRpcServer } from '../../../src/index.js';
+
+interface KoffiLibrary {
+  func(prototype: string): (...args: unknown[]) => number;
+}
+const koffi = createRequire(import.meta.url)('koffi') as { load(name: string): KoffiLibrary };
+const kernel32 = koffi.load('kernel32.dll');
+const ntdll = koffi.load('ntdll.dll');
+const GetCurrentProcess = kernel32.func('intptr_t __stdcall GetCurrentProcess()');
+const GetProcessHandleCount = kernel32.func(
+  'int __stdcall GetProcessHandleCount(intptr_t process, _Out_ uint32_t *count)',
+);
+const NtQuerySystemInformation = ntdll.func(
+  'int32_t __stdcall NtQuerySystemInformation(int infoClass, _Out_ uint8_t *buffer, uint32_t length, _Out_ uint32_t *returned)',
+);
+const SystemHandleInformation = 16;
+/** SYSTEM_HANDLE_INFORMATION on x64: a ULONG count (padded to 8), then 24-byte entries starting with the owner's ULONG pid. */
+const HEADER = 8;
+const ENTRY = 24;
+let scratch = Buffer.alloc(1 << 20);
+
+/**
+ * How many handles this process holds. `GetProcessHandleCount` answers on
+ * Windows; Wine 8 implements it as a stub that reports 0, so there the count
+ * comes from `NtQuerySystemInformation(SystemHandleInformation)`, which Wine
+ * fills from its server's handle tables.
+ */
+function handleCount(): { handles: number; via: string } {
+  const count: [number] = [0];
+  if (GetProcessHandleCount(GetCurrentProcess(), count) && count[0] > 0) {
+    return { handles: count[0], via: 'GetProcessHandleCount' };
+  }
+  for (;;) {
+    const status = NtQuerySystemInformation(SystemHandleInformation, scratch, scratch.length, [0]);
+    // STATUS_INFO_LENGTH_MISMATCH: grow and ask again.
+    if (status === (0xc0000004 | 0)) {
+      scratch = Buffer.alloc(scratch.length * 2);
+      continue;
+    }
+    if (status !== 0)
+      throw new Error(`NtQuerySystemInformation failed: 0x${(status >>> 0).toString(16)}`);
+    break;
+  }
+  const total = scratch.readUInt32LE(0);
+  let handles = 0;
+  for (let i = 0; i < total; i++) {
+    if (scratch.readUInt32LE(HEADER + i * ENTRY) === process.pid) handles++;
+  }
+  return { handles, via: 'NtQuerySystemInformation' };
+}
+
+const [, , address] = process.argv;
+if (address === undefined) throw new Error('usage: node pipe-server.js <pipe name>');
+
+let handled = 0;
+let accepted = 0;
+const errors: string[] = [];
+const server = createRpcServer({
+  methods: {
+    echo: (params: unknown) => {
+      handled++;
+      return params;
+    },
+  },
+  onError: (error) => {
+    if (errors.length < 20) errors.push(String(error));
+  },
+});
+const listener = await server.listen(namedPipeTransport, address, { pendingInstances: 16 });
+listener.on('connection', () => accepted++);
+console.log(JSON.stringify({ listening: true, pid: process.pid }));
+
+for await (const line of createInterface({ input: process.stdin })) {
+  const command = JSON.parse(line) as { cmd: string };
+  if (command.cmd === 'stats') {
+    console.log(
+      JSON.stringify({
+        connections: server.connections,
+        accepted,
+        handled,
+        ...handleCount(),
+        rss: process.memoryUsage().rss,
+        errors,
+      }),
+    );
+  }
+}
+await server.close({ timeout: 1000 });
+process.exit(0);
