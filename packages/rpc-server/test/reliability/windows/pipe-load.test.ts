@@ -105,7 +105,7 @@ describe('named pipes under load and faults (issue 7, Windows)', () => {
 
   it(`holds ${CONNECTIONS} connections, each calling for ${CALLING_MS / 1000} s, with no failed call`, async () => {
     const clients = await openClients(server.address, CONNECTIONS);
-    await settle(
+    const held = await settle(
       () => server.stats(),
       (s) => s.connections === CONNECTIONS,
       `${CONNECTIONS} server connections`,
@@ -154,10 +154,15 @@ describe('named pipes under load and faults (issue 7, Windows)', () => {
     console.log(
       `pipe load: ${CONNECTIONS} connections held, ${latencies.length} calls in ${elapsed.toFixed(1)} s = ${Math.round(latencies.length / elapsed)} calls/s, 0 failed; p50 ${p(0.5).toFixed(1)} ms, p99 ${p(0.99).toFixed(1)} ms; server RSS peak ${mib(peakRss)}, client RSS ${mib(process.memoryUsage().rss)}`,
     );
-    await settle(
+    const closed = await settle(
       () => server.stats(),
       (s) => s.connections === 0,
       'every connection to close',
+    );
+    // The handle count sees the pipes: each held connection had at least its own handle, now closed.
+    expect(held.handles - closed.handles).toBeGreaterThanOrEqual(CONNECTIONS);
+    console.log(
+      `pipe load: server handles ${held.handles} with ${CONNECTIONS} connections held, ${closed.handles} once they closed (${closed.via})`,
     );
   }, 120_000);
 
