@@ -1,0 +1,163 @@
+// Bytes: echo round-trip latency of a small message, raw node:net vs the
+// localwire Unix-socket transport. Each has its own echo server child; one
+// client child holds a connection to each and alternates between them round
+// trip by round trip (both connections are plain net.Sockets, so sharing the
+// client process is fair), which cancels drift at the finest grain: the
+// target is tight (5 %) and the two data paths are meant to be identical.
+import { join } from 'node:path';
+import { bytesImpls } from '../impls/index.mjs';
+import { startClient, startServer } from '../lib/pairs.mjs';
+import { compare, joinComparisons } from '../lib/rows.mjs';
+import { percentile, pool } from '../lib/stats.mjs';
+
+const IMPLS = ['raw-net', 'localwire'];
+
+/** @typedef {{ impls: string[], connections: import('node:stream').Duplex[] }} State */
+
+/**
+ * One round trip of `message` on `connection`; µs.
+ * @param {import('node:stream').Duplex} connection
+ * @param {Buffer} message
+ * @returns {Promise<number>}
+ */
+function roundTrip(connection, message) {
+  return new Promise((resolve, reject) => {
+    let received = 0;
+    const onData = (/** @type {Buffer} */ chunk) => {
+      received += chunk.length;
+      if (received < message.length) return;
+      const us = (performance.now() - start) * 1000;
+      connection.off('data', onData);
+      connection.off('error', reject);
+      resolve(us);
+    };
+    connection.on('data', onData);
+    connection.once('error', reject);
+    const start = performance.now();
+    connection.write(message);
+  });
+}
+
+export const client = {
+  /**
+   * @param {{ params: { paths: Record<string, string> } }} args
+   * @returns {Promise<State>}
+   */
+  async setup({ params }) {
+    const impls = Object.keys(params.paths);
+    const connections = [];
+    for (const impl of impls) connections.push(await bytesImpls[impl].connect(params.paths[impl]));
+    return { impls, connections };
+  },
+  /**
+   * `count` round trips of `size` bytes on each connection, alternating
+   * between them (starting with a different one each time); µs each, by
+   * implementation.
+   * @param {State} state
+   * @param {{ count: number, size: number }} params
+   */
+  async round({ impls, connections }, { count, size }) {
+    const message = Buffer.alloc(size, 0x61);
+    const samples = impls.map(() => new Float64Array(count));
+    for (let i = 0; i < count; i++) {
+      for (let k = 0; k < impls.length; k++) {
+        const which = (i + k) % impls.length;
+        samples[which][i] = await roundTrip(connections[which], message);
+      }
+    }
+    return Object.fromEntries(impls.map((impl, k) => [impl, samples[k]]));
+  },
+  /** @param {State} state */
+  async teardown({ connections }) {
+    for (const connection of connections) connection.destroy();
+  },
+};
+
+/**
+ * @param {import('../lib/pairs.mjs').Context} ctx
+ * @param {{ count: number, size: number, generations: number, rounds: number, warmups: number }} config
+ */
+export async function run(ctx, config) {
+  /** @type {Record<string, Float64Array[]>} */
+  const rounds = Object.fromEntries(IMPLS.map((impl) => [impl, []]));
+  // A few generations of fresh processes (see interleaveFresh in lib/pairs.mjs).
+  for (let g = 0; g < config.generations; g++) {
+    /** @type {import('../lib/procs.mjs').Child[]} */
+    const children = [];
+    try {
+      /** @type {Record<string, string>} */
+      const paths = {};
+      for (const impl of IMPLS) {
+        paths[impl] = join(ctx.dir, `echo-${impl}.sock`);
+        const profile = g === 0;
+        children.push(
+          await startServer(ctx, {
+            scenario: 'echo',
+            impl,
+            mode: 'echo',
+            path: paths[impl],
+            profile,
+          }),
+        );
+      }
+      const client = await startClient(ctx, {
+        scenario: 'echo',
+        label: 'shared',
+        profile: g === 0,
+      });
+      children.unshift(client);
+      await client.request('setup', {
+        scenario: 'echo',
+        impl: 'shared',
+        path: '',
+        params: { paths },
+      });
+      const params = { count: config.count, size: config.size };
+      for (let w = 0; w < config.warmups; w++)
+        await client.request('step', { fn: 'round', params });
+      for (let r = 0; r < config.rounds; r++) {
+        const result = await client.request('step', { fn: 'round', params });
+        for (const impl of IMPLS) rounds[impl].push(result[impl]);
+      }
+    } finally {
+      for (const child of children) await child.stop();
+    }
+  }
+  /** @type {Record<string, { p50: number, p99: number, roundP50s: number[] }>} */
+  const figures = {};
+  for (const impl of IMPLS) {
+    const samples = pool(rounds[impl]);
+    figures[impl] = {
+      p50: percentile(samples, 50),
+      p99: percentile(samples, 99),
+      roundP50s: rounds[impl].map((r) => percentile(r, 50)),
+    };
+  }
+  const raw = figures['raw-net'];
+  const lw = figures.localwire;
+  const p50 = joinComparisons([compare(lw.p50, raw.p50, 'raw', { atMost: 1.05 })]);
+  const p99 = joinComparisons([compare(lw.p99, raw.p99, 'raw', { atMost: 1.05 })]);
+  return {
+    figures: {
+      ...figures,
+      messageBytes: config.size,
+      roundTrips: config.count * config.rounds * config.generations,
+    },
+    rows: [
+      {
+        section: 'bytes',
+        metric: `echo round trip p50 (${config.size} B)`,
+        unit: 'µs',
+        values: { 'raw-net': raw.p50, localwire: lw.p50 },
+        ...p50,
+      },
+      {
+        section: 'bytes',
+        metric: `echo round trip p99 (${config.size} B)`,
+        unit: 'µs',
+        values: { 'raw-net': raw.p99, localwire: lw.p99 },
+        ...p99,
+      },
+    ],
+  };
+}
