@@ -60,9 +60,29 @@ function spawnCli(args: readonly string[]): ChildProcess {
   if (!existsSync(CLI)) {
     throw new Error(`${CLI} is missing: build the example first (npm run build)`);
   }
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnRetryingUnderWine(() =>
+    spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }),
+  );
   children.add(child);
   return child;
+}
+
+/**
+ * Runs `spawnChild`, retrying a few times when it throws `spawn UNKNOWN`:
+ * under Wine on a loaded machine, CreateProcess now and then fails for no
+ * reason the child could help, and a moment later succeeds. Any other error,
+ * or the same one on the last try, is thrown.
+ */
+function spawnRetryingUnderWine(spawnChild: () => ChildProcess): ChildProcess {
+  const tries = isWindows ? 5 : 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return spawnChild();
+    } catch (err) {
+      if (attempt >= tries || (err as NodeJS.ErrnoException).code !== 'UNKNOWN') throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
 }
 
 /** Text a child writes to one stream, as it arrives. */
