@@ -37,8 +37,8 @@ const CONFIG = {
       rounds: 1,
       warmups: 1,
     },
-    'rpc-sequential': { count: 2500, generations: 3, rounds: 8, warmups: 1 },
-    'rpc-pipelined': { count: 50_000, window: 256, generations: 3, rounds: 3, warmups: 1 },
+    'rpc-sequential': { count: 2000, generations: 3, rounds: 8, warmups: 1 },
+    'rpc-pipelined': { count: 30_000, window: 256, generations: 3, rounds: 3, warmups: 1 },
     'rpc-batch': { count: 300, size: 100, generations: 3, rounds: 3, warmups: 1 },
     'rpc-large': {
       sizesMiB: [1, 4, 16, 64],
@@ -46,9 +46,15 @@ const CONFIG = {
       rounds: { 1: 5, 4: 2, 16: 2, 64: 2 },
       warmups: 1,
     },
-    'rpc-connect': { count: 1000, generations: 3, rounds: 2, warmups: 1 },
+    'rpc-connect': { count: 600, generations: 3, rounds: 2, warmups: 1 },
     'rpc-concurrent': { connections: 5000, calls: 10, concurrency: 64, warmupConnections: 500 },
-    'named-pipe': { bytes: 512 * MiB, warmupBytes: 64 * MiB, chunk: 64 * 1024, rounds: 5 },
+    'named-pipe': {
+      bytes: 512 * MiB,
+      warmupBytes: 64 * MiB,
+      chunk: 64 * 1024,
+      generations: 2,
+      rounds: 3,
+    },
   },
   quick: {
     echo: { count: 2000, size: 64, generations: 1, rounds: 2, warmups: 1 },
@@ -66,7 +72,13 @@ const CONFIG = {
     'rpc-large': { sizesMiB: [1, 4], generations: 1, rounds: { 1: 3, 4: 2 }, warmups: 1 },
     'rpc-connect': { count: 100, generations: 1, rounds: 2, warmups: 1 },
     'rpc-concurrent': { connections: 500, calls: 3, concurrency: 64, warmupConnections: 50 },
-    'named-pipe': { bytes: 32 * MiB, warmupBytes: 8 * MiB, chunk: 64 * 1024, rounds: 1 },
+    'named-pipe': {
+      bytes: 32 * MiB,
+      warmupBytes: 8 * MiB,
+      chunk: 64 * 1024,
+      generations: 1,
+      rounds: 1,
+    },
   },
 };
 

@@ -16,6 +16,7 @@ const { values } = parseArgs({
     'warmup-bytes': { type: 'string' },
     chunk: { type: 'string', default: String(64 * 1024) },
     rounds: { type: 'string', default: '3' },
+    first: { type: 'string', default: 'localwire' },
   },
 });
 const bytes = Number(values.bytes);
@@ -35,7 +36,9 @@ const connect = {
 };
 /** @type {Record<string, string | undefined>} */
 const names = { localwire: values.localwire, node: values.node };
-const impls = /** @type {Array<'localwire' | 'node'>} */ (['localwire', 'node']);
+const impls = /** @type {Array<'localwire' | 'node'>} */ (
+  values.first === 'node' ? ['node', 'localwire'] : ['localwire', 'node']
+);
 
 /**
  * @param {'localwire' | 'node'} impl
@@ -53,6 +56,7 @@ async function round(impl, size) {
 
 /** @type {Record<string, number[]>} */
 const results = { localwire: [], node: [] };
+// Warm-ups in the same order as the rounds; rounds alternate who goes first.
 for (const impl of impls) await round(impl, warmupBytes);
 for (let r = 0; r < rounds; r++) {
   for (let k = 0; k < impls.length; k++) {
