@@ -55,17 +55,26 @@ function profileArgs(ctx, file, wanted = true) {
 }
 
 /**
- * Starts a server child for one implementation, listening at `path`.
+ * Starts a server child for one implementation (or, for the byte modes,
+ * several side by side), listening at `path` (one per implementation).
  * @param {Context} ctx
- * @param {{ scenario: string, impl: string, mode: 'echo' | 'bulk' | 'rpc', path: string, large?: boolean, fds?: number, profile?: boolean }} options
+ * @param {{ scenario: string, impl: string | string[], mode: 'echo' | 'bulk' | 'rpc', path: string | string[], large?: boolean, fds?: number, profile?: boolean }} options
  */
 export function startServer(ctx, { scenario, impl, mode, path, large = false, fds, profile }) {
+  const impls = [impl].flat();
+  const paths = [path].flat();
+  const label = impls.join('+');
   return startChild(
     SERVER,
-    ['--mode', mode, '--impl', impl, '--path', path, ...(large ? ['--large'] : [])],
+    [
+      '--mode',
+      mode,
+      ...impls.flatMap((name, i) => ['--impl', name, '--path', paths[i]]),
+      ...(large ? ['--large'] : []),
+    ],
     {
-      name: `${scenario}/${impl} server`,
-      nodeArgs: ['--expose-gc', ...profileArgs(ctx, `${scenario}-${impl}-server`, profile)],
+      name: `${scenario}/${label} server`,
+      nodeArgs: ['--expose-gc', ...profileArgs(ctx, `${scenario}-${label}-server`, profile)],
       fds,
       verbose: ctx.verbose,
       cpu: ctx.cpus?.server,
@@ -81,7 +90,7 @@ export function startServer(ctx, { scenario, impl, mode, path, large = false, fd
 export function startClient(ctx, { scenario, label, fds, profile }) {
   return startChild(CLIENT, [], {
     name: `${scenario}/${label} client`,
-    nodeArgs: profileArgs(ctx, `${scenario}-${label}-client`, profile),
+    nodeArgs: ['--expose-gc', ...profileArgs(ctx, `${scenario}-${label}-client`, profile)],
     fds,
     verbose: ctx.verbose,
     cpu: ctx.cpus?.client,
@@ -165,6 +174,13 @@ export async function startPairs(ctx, options) {
     serverMemory: (impl) => pair(impl).server.request('rss'),
 
     /**
+     * A full GC in the server child.
+     * @param {string} impl
+     * @returns {Promise<void>}
+     */
+    serverGc: (impl) => pair(impl).server.request('gc'),
+
+    /**
      * Runs `warmups` unmeasured rounds, then `rounds` measured rounds of
      * client step `fn`, interleaved: each round runs every implementation
      * once, starting from a different one each time.
@@ -219,4 +235,56 @@ export async function interleaveFresh(ctx, options, plan) {
     }
   }
   return merged;
+}
+
+/**
+ * For implementations whose data path is the same code (raw net and the
+ * localwire transport both hand out a `net.Socket`): per generation, ONE
+ * server child serving all of them side by side and ONE client child
+ * connected to all, whose step measures each in turn and answers
+ * `{ [impl]: result }`. Sharing the processes takes the differences between
+ * processes out of the comparison, leaving only the code paths.
+ * @param {Context} ctx
+ * @param {{ scenario: string, impls: string[], mode: 'echo' | 'bulk', generations: number, rounds: number, warmups: number, params: any, warmupParams?: any }} plan
+ * @returns {Promise<Record<string, any[]>>}
+ */
+export async function sharedGenerations(ctx, plan) {
+  const { scenario, impls, mode, params } = plan;
+  const warmupParams = plan.warmupParams ?? params;
+  /** @type {Record<string, any[]>} */
+  const results = Object.fromEntries(impls.map((impl) => [impl, []]));
+  for (let g = 0; g < plan.generations; g++) {
+    const profile = g === 0;
+    /** @type {Record<string, string>} */
+    const paths = Object.fromEntries(
+      impls.map((impl) => [impl, join(ctx.dir, `${scenario}-${g}-${impl}.sock`)]),
+    );
+    /** @type {import('./procs.mjs').Child[]} */
+    const children = [];
+    try {
+      children.push(
+        await startServer(ctx, {
+          scenario,
+          impl: impls,
+          mode,
+          path: Object.values(paths),
+          profile,
+        }),
+      );
+      const client = await startClient(ctx, { scenario, label: 'shared', profile });
+      children.unshift(client);
+      await client.request('setup', { scenario, impl: 'shared', path: '', params: { paths } });
+      for (let w = 0; w < plan.warmups; w++) {
+        await client.request('step', { fn: 'round', params: { ...warmupParams, first: w } });
+      }
+      for (let r = 0; r < plan.rounds; r++) {
+        const first = g + r;
+        const result = await client.request('step', { fn: 'round', params: { ...params, first } });
+        for (const impl of impls) results[impl].push(result[impl]);
+      }
+    } finally {
+      for (const child of children) await child.stop();
+    }
+  }
+  return results;
 }

@@ -1,12 +1,12 @@
 // Bytes: echo round-trip latency of a small message, raw node:net vs the
-// localwire Unix-socket transport. Each has its own echo server child; one
-// client child holds a connection to each and alternates between them round
-// trip by round trip (both connections are plain net.Sockets, so sharing the
-// client process is fair), which cancels drift at the finest grain: the
-// target is tight (5 %) and the two data paths are meant to be identical.
-import { join } from 'node:path';
+// localwire Unix-socket transport. Both connections are plain net.Sockets,
+// so one server child serves both and one client child holds both and
+// alternates between them round trip by round trip (sharedGenerations):
+// that cancels drift at the finest grain, and differences between
+// processes altogether. The target is tight (5 %), and the two data paths
+// are meant to be identical.
 import { bytesImpls } from '../impls/index.mjs';
-import { startClient, startServer } from '../lib/pairs.mjs';
+import { sharedGenerations } from '../lib/pairs.mjs';
 import { compare, joinComparisons } from '../lib/rows.mjs';
 import { percentile, pool } from '../lib/stats.mjs';
 
@@ -54,14 +54,14 @@ export const client = {
    * between them (starting with a different one each time); µs each, by
    * implementation.
    * @param {State} state
-   * @param {{ count: number, size: number }} params
+   * @param {{ count: number, size: number, first?: number }} params
    */
-  async round({ impls, connections }, { count, size }) {
+  async round({ impls, connections }, { count, size, first = 0 }) {
     const message = Buffer.alloc(size, 0x61);
     const samples = impls.map(() => new Float64Array(count));
     for (let i = 0; i < count; i++) {
       for (let k = 0; k < impls.length; k++) {
-        const which = (i + k) % impls.length;
+        const which = (first + i + k) % impls.length;
         samples[which][i] = await roundTrip(connections[which], message);
       }
     }
@@ -79,50 +79,15 @@ export const client = {
  */
 export async function run(ctx, config) {
   /** @type {Record<string, Float64Array[]>} */
-  const rounds = Object.fromEntries(IMPLS.map((impl) => [impl, []]));
-  // A few generations of fresh processes (see interleaveFresh in lib/pairs.mjs).
-  for (let g = 0; g < config.generations; g++) {
-    /** @type {import('../lib/procs.mjs').Child[]} */
-    const children = [];
-    try {
-      /** @type {Record<string, string>} */
-      const paths = {};
-      for (const impl of IMPLS) {
-        paths[impl] = join(ctx.dir, `echo-${impl}.sock`);
-        const profile = g === 0;
-        children.push(
-          await startServer(ctx, {
-            scenario: 'echo',
-            impl,
-            mode: 'echo',
-            path: paths[impl],
-            profile,
-          }),
-        );
-      }
-      const client = await startClient(ctx, {
-        scenario: 'echo',
-        label: 'shared',
-        profile: g === 0,
-      });
-      children.unshift(client);
-      await client.request('setup', {
-        scenario: 'echo',
-        impl: 'shared',
-        path: '',
-        params: { paths },
-      });
-      const params = { count: config.count, size: config.size };
-      for (let w = 0; w < config.warmups; w++)
-        await client.request('step', { fn: 'round', params });
-      for (let r = 0; r < config.rounds; r++) {
-        const result = await client.request('step', { fn: 'round', params });
-        for (const impl of IMPLS) rounds[impl].push(result[impl]);
-      }
-    } finally {
-      for (const child of children) await child.stop();
-    }
-  }
+  const rounds = await sharedGenerations(ctx, {
+    scenario: 'echo',
+    impls: IMPLS,
+    mode: 'echo',
+    generations: config.generations,
+    rounds: config.rounds,
+    warmups: config.warmups,
+    params: { count: config.count, size: config.size },
+  });
   /** @type {Record<string, { p50: number, p99: number, roundP50s: number[] }>} */
   const figures = {};
   for (const impl of IMPLS) {

@@ -136,6 +136,8 @@ export const client = {
   async large(state, { bytes }) {
     const rpc = /** @type {import('../impls/types.mjs').RpcClient} */ (state.rpc);
     const text = payload(bytes);
+    // Start from a clean heap: the last round's garbage is not this one's cost.
+    /** @type {(() => void) | undefined} */ (globalThis.gc)?.();
     const start = performance.now();
     const result = await rpc.call('echo', [text]);
     const ms = performance.now() - start;
@@ -332,10 +334,11 @@ export async function runLarge(ctx, config) {
   const rounds = Object.fromEntries(
     IMPLS.map((impl) => [impl, Object.fromEntries(config.sizesMiB.map((size) => [size, []]))]),
   );
-  // Fresh processes each generation, as interleaveFresh does; and sizes
-  // interleaved too (each round takes every size that still needs rounds,
-  // smallest first), so that the growth ratios compare times taken under the
-  // same conditions, in the same processes.
+  // Fresh processes each generation, as interleaveFresh does. Within one,
+  // each size in turn, smallest first, with its own warm-up: each size is
+  // timed in the steady state of calls of that size. (Sizes interleaved
+  // instead would time a 1 MiB call just after 64 MiB ones, which makes it
+  // about twice as slow in every implementation: caches, page reuse.)
   for (let g = 0; g < config.generations; g++) {
     const pairs = await startPairs(ctx, {
       scenario: 'rpc-large',
@@ -345,19 +348,25 @@ export async function runLarge(ctx, config) {
       large: true,
       profile: g === 0,
     });
+    /**
+     * One measured call, both processes collected first (the previous
+     * round's garbage, up to hundreds of MiB, is not this round's cost).
+     * @param {string} impl
+     * @param {number} size MiB
+     */
+    const large = async (impl, size) => {
+      await pairs.serverGc(impl);
+      return pairs.step(impl, 'large', { bytes: size * MiB });
+    };
     try {
-      for (let w = 0; w < config.warmups; w++) {
-        for (const size of config.sizesMiB) {
-          for (const impl of IMPLS) await pairs.step(impl, 'large', { bytes: size * MiB });
+      for (const size of config.sizesMiB) {
+        for (let w = 0; w < config.warmups; w++) {
+          for (const impl of IMPLS) await large(impl, size);
         }
-      }
-      const most = Math.max(...config.sizesMiB.map((size) => config.rounds[size] ?? 1));
-      for (let r = 0; r < most; r++) {
-        for (const size of config.sizesMiB) {
-          if (r >= (config.rounds[size] ?? 1)) continue;
+        for (let r = 0; r < (config.rounds[size] ?? 1); r++) {
           for (let k = 0; k < IMPLS.length; k++) {
             const impl = IMPLS[(g + r + k) % IMPLS.length];
-            rounds[impl][size].push(await pairs.step(impl, 'large', { bytes: size * MiB }));
+            rounds[impl][size].push(await large(impl, size));
           }
         }
       }
