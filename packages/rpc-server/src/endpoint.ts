@@ -3,9 +3,6 @@ import type { Codec, Decoder, FramingError } from '@localwire/transport/framing'
 import {
   createJSONRPCErrorResponse,
   createJSONRPCNotification,
-  createJSONRPCRequest,
-  JSONRPCClient,
-  type JSONRPCID,
   type JSONRPCRequest,
   type JSONRPCResponse,
 } from 'json-rpc-2.0';
@@ -13,6 +10,7 @@ import type { RequestOptions, RpcContext } from './context.js';
 import { RpcError, RpcErrorCode } from './errors.js';
 import type { RpcLimits } from './limits.js';
 import { type Answer, isThenable, type MethodTable } from './methods.js';
+import { abortError, describeRequest, OutgoingRequests, type RequestLabel } from './outgoing.js';
 import { invalidRequest, isRequest, isResponse, type RpcParams } from './protocol.js';
 import { FrameWriter } from './writer.js';
 
@@ -67,8 +65,8 @@ function serializable(response: JSONRPCResponse): JSONRPCResponse {
 /**
  * One side of one connection, for servers and clients alike: decodes what the
  * peer sends, runs its requests through a {@link MethodTable}, writes the
- * answers, and sends this side's own requests through a json-rpc-2.0
- * `JSONRPCClient`, which matches the peer's answers to them by id.
+ * answers, and sends this side's own requests, matching the peer's answers
+ * to them by id ({@link OutgoingRequests}).
  *
  * Flow control: at most `maxInFlight` of the peer's requests run at once;
  * at the cap, or while the connection's write buffer is full, the endpoint
@@ -86,14 +84,13 @@ function serializable(response: JSONRPCResponse): JSONRPCResponse {
 export class Endpoint implements RpcContext {
   readonly connection: Connection;
   readonly peer: PeerInfo | undefined;
-  readonly #abort = new AbortController();
-  readonly #calls: JSONRPCClient<string>;
+  /** Made when a handler first asks for {@link Endpoint.signal}: most never do. */
+  #abort: AbortController | undefined;
+  readonly #outgoing: OutgoingRequests;
   readonly #decoder: Decoder;
   readonly #writer: FrameWriter;
   readonly #codec: Codec;
   readonly #options: EndpointOptions;
-  /** How to fail each outgoing request still waiting for its answer, by id. */
-  readonly #pending = new Map<JSONRPCID, (error: Error) => void>();
   /** Resolves once the connection has closed. */
   readonly closed: Promise<void>;
   #nextId = 0;
@@ -109,6 +106,7 @@ export class Endpoint implements RpcContext {
   /** Why outgoing requests can no longer be answered, once they cannot. */
   #unanswerable: string | undefined;
   #connectionError: Error | undefined;
+  #closed = false;
 
   constructor(connection: Connection, options: EndpointOptions) {
     this.connection = connection;
@@ -122,7 +120,7 @@ export class Endpoint implements RpcContext {
       () => this.#pump(),
       () => this.#overflow(),
     );
-    this.#calls = new JSONRPCClient<string>((_payload, frame) => this.#writer.send(frame));
+    this.#outgoing = new OutgoingRequests(options.address, options.requestTimeout);
     this.closed = new Promise((resolve) => connection.once('close', resolve));
     connection.on('data', this.#onData);
     connection.on('end', this.#onEnd);
@@ -133,6 +131,10 @@ export class Endpoint implements RpcContext {
 
   /** Aborts when the connection closes. */
   get signal(): AbortSignal {
+    if (this.#abort === undefined) {
+      this.#abort = new AbortController();
+      if (this.#closed) this.#abort.abort(this.#connectionError);
+    }
     return this.#abort.signal;
   }
 
@@ -142,28 +144,19 @@ export class Endpoint implements RpcContext {
   }
 
   request<T = unknown>(method: string, params?: RpcParams, options?: RequestOptions): Promise<T> {
-    const request = createJSONRPCRequest(++this.#nextId, method, params);
-    return this.#call(
-      request,
-      [request.id!],
-      options,
-      `the request ${JSON.stringify(method)}`,
-    ).then((response) => {
-      const { error, result } = response as JSONRPCResponse;
-      if (error) throw new RpcError(error.code, error.message, error.data);
-      return result as T;
-    });
+    const id = ++this.#nextId;
+    const refused = this.#send({ jsonrpc: '2.0', method, params, id }, method, options);
+    return refused ?? this.#outgoing.request<T>(id, method, options);
   }
 
   /**
-   * Sends `requests` as one batch; resolves with the answers in the order of
-   * the requests that have ids (notifications get none).
+   * Sends `requests` as one batch; resolves with the answers to those that
+   * have ids (notifications get none), in the order they came.
    */
   batch(requests: JSONRPCRequest[], options?: RequestOptions): Promise<JSONRPCResponse[]> {
     const ids = requests.flatMap((r) => (r.id === undefined ? [] : [r.id]));
-    return this.#call(requests, ids, options, `a batch of ${requests.length}`) as Promise<
-      JSONRPCResponse[]
-    >;
+    const refused = this.#send(requests, requests.length, options);
+    return refused ?? this.#outgoing.batch(ids, requests.length, options);
   }
 
   /** A fresh id for an outgoing request. */
@@ -196,63 +189,34 @@ export class Endpoint implements RpcContext {
     this.connection.destroy();
   }
 
-  #call(
+  /**
+   * Writes an outgoing request or batch; or, when it must not be sent (the
+   * connection can no longer answer, the caller's signal has aborted, it
+   * cannot be serialized), returns the rejection to give the caller instead.
+   */
+  #send(
     payload: JSONRPCRequest | JSONRPCRequest[],
-    ids: JSONRPCID[],
-    options: RequestOptions = {},
-    what: string,
-  ): Promise<JSONRPCResponse | JSONRPCResponse[]> {
+    label: RequestLabel,
+    options: RequestOptions | undefined,
+  ): Promise<never> | undefined {
     const address = this.#options.address;
     if (this.#unanswerable !== undefined) {
       return Promise.reject(
-        new TransportError('ECONNRESET', `${this.#unanswerable}; ${what} was not sent`, {
-          address,
-        }),
+        new TransportError(
+          'ECONNRESET',
+          `${this.#unanswerable}; ${describeRequest(label)} was not sent`,
+          { address },
+        ),
       );
     }
-    let frame: string;
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(abortError(label, address, signal.reason));
     try {
-      frame = this.#codec.encode(payload);
+      this.#writer.send(this.#codec.encode(payload));
     } catch (error) {
       return Promise.reject(error);
     }
-    const { signal, timeout = this.#options.requestTimeout } = options;
-    if (signal?.aborted) return Promise.reject(abortError(what, address, signal.reason));
-    return new Promise((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const settle = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        for (const id of ids) this.#pending.delete(id);
-      };
-      const fail = (error: Error) => {
-        settle();
-        reject(error);
-        // Release json-rpc-2.0's waiters for these ids; its answer is ignored.
-        this.#calls.receive(ids.map((id) => createJSONRPCErrorResponse(id, 0, error.message)));
-      };
-      const onAbort = () => fail(abortError(what, address, signal?.reason));
-      signal?.addEventListener('abort', onAbort, { once: true });
-      if (timeout !== undefined) {
-        timer = setTimeout(
-          () =>
-            fail(
-              new TransportError('ETIMEDOUT', `no answer to ${what} within ${timeout} ms`, {
-                address,
-              }),
-            ),
-          timeout,
-        );
-      }
-      for (const id of ids) this.#pending.set(id, fail);
-      const answer = Array.isArray(payload)
-        ? this.#calls.requestAdvanced(payload, frame)
-        : this.#calls.requestAdvanced(payload, frame);
-      answer.then((response) => {
-        settle();
-        resolve(response);
-      });
-    });
+    return undefined;
   }
 
   readonly #onData = (chunk: Buffer) => {
@@ -277,8 +241,9 @@ export class Endpoint implements RpcContext {
     this.#reading = false;
     this.#inputDone = true;
     this.#ending = true;
+    this.#closed = true;
     this.#failPending(`the connection to ${this.#options.address} closed`);
-    this.#abort.abort(this.#connectionError);
+    this.#abort?.abort(this.#connectionError);
   };
 
   /** Dispatches decoded messages while the flow-control rules allow. */
@@ -379,7 +344,7 @@ export class Endpoint implements RpcContext {
       const { code, message, data } = response.error;
       this.#options.onError(new RpcError(code, `the peer reported: ${message}`, data));
     }
-    this.#calls.receive(response);
+    this.#outgoing.answer(response);
   }
 
   /** Counts `weight` requests in flight until `answer` settles, then sends it. */
@@ -458,17 +423,7 @@ export class Endpoint implements RpcContext {
 
   #failPending(reason: string): void {
     this.#unanswerable ??= reason;
-    if (this.#pending.size === 0) return;
-    const fails = new Set(this.#pending.values());
-    const address = this.#options.address;
-    for (const fail of fails) {
-      fail(
-        new TransportError('ECONNRESET', `${reason} before the answer came`, {
-          address,
-          cause: this.#connectionError,
-        }),
-      );
-    }
+    this.#outgoing.failAll(reason, this.#connectionError);
   }
 
   #overflow(): void {
@@ -479,8 +434,4 @@ export class Endpoint implements RpcContext {
     );
     this.destroy();
   }
-}
-
-function abortError(what: string, address: string, reason: unknown): TransportError {
-  return new TransportError('ABORT_ERR', `${what} was aborted`, { address, cause: reason });
 }

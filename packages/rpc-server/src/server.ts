@@ -59,8 +59,8 @@ const ignore = () => {};
 
 /**
  * A JSON-RPC 2.0 server over localwire listeners. Each connection gets its own
- * endpoint, with its own json-rpc-2.0 `JSONRPCClient`, so handlers can notify
- * or call back the peer that called them.
+ * endpoint, which also sends requests of its own, so handlers can notify or
+ * call back the peer that called them.
  */
 export class RpcServer {
   readonly #methods: MethodTable;

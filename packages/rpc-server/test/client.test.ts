@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import type { Connection } from '@localwire/transport';
+import { ndjson } from '@localwire/transport/framing';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { connectRpc, type RpcContext, RpcError } from '../src/index.js';
 import { tempAddress } from './support/address.js';
 import { deferred, startServer, until } from './support/helpers.js';
@@ -188,5 +190,42 @@ describe('rpc client', () => {
     for (let n = 0; n < 100; n++) context.notify('tick', [n]);
     await until(() => seen.length === 100, 'all 100 notifications');
     expect(seen).toEqual(Array.from({ length: 100 }, (_, n) => n));
+  });
+
+  it('matches answers by id in whatever order they come, ignoring duplicates and unknown ids', async () => {
+    // A hand-written peer that answers out of order, twice, and to ids nobody sent.
+    const address = tempAddress();
+    const listener = await transport.listen(address);
+    onTestFinished(() => listener.close());
+    const accepted = deferred<Connection>();
+    listener.once('connection', accepted.resolve);
+    const client = await connectRpc(transport, address);
+    const single = client.request('one');
+    const batch = client.batch([
+      { method: 'a' },
+      { method: 'note', notification: true },
+      { method: 'b' },
+    ]);
+    const peer = await accepted.promise;
+    const decoder = ndjson.createDecoder();
+    const received: Array<{ id?: number; method: string }> = [];
+    peer.on('data', (chunk: Buffer) => {
+      decoder.push(chunk);
+      for (let item = decoder.next(); item?.ok; item = decoder.next()) {
+        received.push(...([item.message].flat() as typeof received));
+      }
+    });
+    await until(() => received.length === 4, 'the request and the batch');
+    const idOf = (method: string) => received.find((r) => r.method === method)?.id;
+    const answer = (id: unknown, result: unknown) => ({ jsonrpc: '2.0', id, result });
+    peer.write(
+      ndjson.encode([answer(idOf('b'), 'B'), answer(9999, 'nobody asked')]) +
+        ndjson.encode(answer(idOf('b'), 'B again')) +
+        ndjson.encode(answer(idOf('one'), 1)) +
+        ndjson.encode([answer(idOf('a'), 'A')]),
+    );
+    expect(await single).toBe(1);
+    expect(await batch).toEqual([{ ok: true, result: 'A' }, undefined, { ok: true, result: 'B' }]);
+    expect(received.map((r) => r.method).sort()).toEqual(['a', 'b', 'note', 'one']);
   });
 });

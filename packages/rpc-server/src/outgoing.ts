@@ -1,0 +1,211 @@
+import { TransportError } from '@localwire/transport';
+import type { JSONRPCID, JSONRPCResponse } from 'json-rpc-2.0';
+import type { RequestOptions } from './context.js';
+import { RpcError } from './errors.js';
+
+/**
+ * What a waiter stands for, for error messages: a method name (one request)
+ * or a count (a batch). Kept raw so the message is only built when needed.
+ */
+export type RequestLabel = string | number;
+
+/** `the request "method"` or `a batch of n`, for error messages. */
+export function describeRequest(label: RequestLabel): string {
+  return typeof label === 'number' ? `a batch of ${label}` : `the request ${JSON.stringify(label)}`;
+}
+
+/**
+ * One request, or one batch, this side sent and whose answer it awaits. The
+ * timer and the abort listener exist only when the caller asked for them:
+ * this is the per-call cost of a pipelined client, so it stays a few fields.
+ */
+class Waiter {
+  readonly #owner: OutgoingRequests;
+  readonly #ids: readonly JSONRPCID[] | JSONRPCID;
+  readonly #label: RequestLabel;
+  readonly #resolve: (value: never) => void;
+  readonly #reject: (error: Error) => void;
+  /** A batch's answers so far, in the order they came; undefined for one request. */
+  readonly #answers: JSONRPCResponse[] | undefined;
+  #unanswered: number;
+  #timeout = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #signal: AbortSignal | undefined;
+  #onAbort: (() => void) | undefined;
+
+  constructor(
+    owner: OutgoingRequests,
+    ids: readonly JSONRPCID[] | JSONRPCID,
+    label: RequestLabel,
+    resolve: (value: never) => void,
+    reject: (error: Error) => void,
+  ) {
+    this.#owner = owner;
+    this.#ids = ids;
+    this.#label = label;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    if (Array.isArray(ids)) {
+      this.#answers = [];
+      this.#unanswered = ids.length;
+    } else {
+      this.#answers = undefined;
+      this.#unanswered = 1;
+    }
+  }
+
+  /** Fails the wait after `timeout` ms or when `signal` aborts. */
+  bound(timeout: number | undefined, signal: AbortSignal | undefined): void {
+    if (timeout !== undefined) {
+      this.#timeout = timeout;
+      this.#timer = setTimeout(() => this.#timedOut(), timeout);
+    }
+    if (signal !== undefined) {
+      this.#signal = signal;
+      this.#onAbort = () => this.fail(abortError(this.#label, this.#owner.address, signal.reason));
+      signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
+  }
+
+  /** Takes the answer to one of its ids. */
+  answer(response: JSONRPCResponse): void {
+    const answers = this.#answers;
+    if (answers === undefined) {
+      this.#settle();
+      const { error } = response;
+      if (error) this.#reject(new RpcError(error.code, error.message, error.data));
+      else this.#resolve(response.result as never);
+      return;
+    }
+    // Forget each id as it is answered, so a duplicate answer is not counted.
+    this.#owner.forget(response.id);
+    answers.push(response);
+    if (--this.#unanswered === 0) {
+      this.#settle();
+      this.#resolve(answers as never);
+    }
+  }
+
+  /** Rejects the wait with `error`, whatever is still unanswered. */
+  fail(error: Error): void {
+    this.#settle();
+    this.#reject(error);
+  }
+
+  #settle(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#onAbort !== undefined) this.#signal?.removeEventListener('abort', this.#onAbort);
+    this.#owner.forget(this.#ids);
+  }
+
+  #timedOut(): void {
+    this.fail(
+      new TransportError(
+        'ETIMEDOUT',
+        `no answer to ${describeRequest(this.#label)} within ${this.#timeout} ms`,
+        {
+          address: this.#owner.address,
+        },
+      ),
+    );
+  }
+}
+
+/** The rejection of a request or batch whose signal aborted. */
+export function abortError(label: RequestLabel, address: string, reason: unknown): TransportError {
+  return new TransportError('ABORT_ERR', `${describeRequest(label)} was aborted`, {
+    address,
+    cause: reason,
+  });
+}
+
+/**
+ * The requests one side of a connection has sent and not yet had answered,
+ * by id: matches each answer that comes back to its caller, times out and
+ * aborts single waits, and fails them all when the connection can no longer
+ * answer. (json-rpc-2.0's `JSONRPCClient` does the matching too, but at a
+ * generator, several promises and closures per call, which made a pipelining
+ * client cost twice the server it calls.)
+ */
+export class OutgoingRequests {
+  /** The address, for error messages. */
+  readonly address: string;
+  readonly #defaultTimeout: number | undefined;
+  readonly #waiting = new Map<JSONRPCID, Waiter>();
+
+  /** `defaultTimeout` (ms) applies to each wait whose options set none. */
+  constructor(address: string, defaultTimeout: number | undefined) {
+    this.address = address;
+    this.#defaultTimeout = defaultTimeout;
+  }
+
+  /**
+   * Waits for the answer to the request `id`: resolves with its result, or
+   * rejects with an {@link RpcError} (the peer's error answer) or a
+   * `TransportError` (`ETIMEDOUT`, `ABORT_ERR`, `ECONNRESET`).
+   */
+  request<T>(id: JSONRPCID, method: string, options: RequestOptions | undefined): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const waiter = new Waiter(this, id, method, resolve as (value: never) => void, reject);
+      this.#waiting.set(id, waiter);
+      this.#bound(waiter, options);
+    });
+  }
+
+  /**
+   * Waits for the answers to the requests `ids` of one batch (of `size`
+   * messages, notifications included): resolves with them, in the order they
+   * came, once all have come; at once for a batch of notifications only.
+   */
+  batch(
+    ids: readonly JSONRPCID[],
+    size: number,
+    options: RequestOptions | undefined,
+  ): Promise<JSONRPCResponse[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      const waiter = new Waiter(this, ids, size, resolve as (value: never) => void, reject);
+      for (const id of ids) this.#waiting.set(id, waiter);
+      this.#bound(waiter, options);
+    });
+  }
+
+  /**
+   * Hands an answer to the request it answers. Returns false when no request
+   * of this side has its id (it timed out or was aborted already, say).
+   */
+  answer(response: JSONRPCResponse): boolean {
+    const waiter = this.#waiting.get(response.id);
+    if (waiter === undefined) return false;
+    waiter.answer(response);
+    return true;
+  }
+
+  /**
+   * Rejects every waiting request with `ECONNRESET`: `reason` says why,
+   * `cause` is the connection's error if it had one.
+   */
+  failAll(reason: string, cause: Error | undefined): void {
+    if (this.#waiting.size === 0) return;
+    for (const waiter of new Set(this.#waiting.values())) {
+      waiter.fail(
+        new TransportError('ECONNRESET', `${reason} before the answer came`, {
+          address: this.address,
+          cause,
+        }),
+      );
+    }
+  }
+
+  #bound(waiter: Waiter, options: RequestOptions | undefined): void {
+    const timeout = options?.timeout ?? this.#defaultTimeout;
+    const signal = options?.signal;
+    if (timeout !== undefined || signal !== undefined) waiter.bound(timeout, signal);
+  }
+
+  /** Stops matching answers to `ids` (a waiter calls it once settled). */
+  forget(ids: readonly JSONRPCID[] | JSONRPCID): void {
+    if (Array.isArray(ids)) for (const id of ids) this.#waiting.delete(id);
+    else this.#waiting.delete(ids as JSONRPCID);
+  }
+}
