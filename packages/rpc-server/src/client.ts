@@ -12,7 +12,10 @@ import type { RpcParams } from './protocol.js';
 export interface RpcClientOptions<C extends ConnectOptions = ConnectOptions> {
   /** Options for the transport's `connect` (connect timeout, abort signal, …). */
   connect?: C;
-  /** Message framing; must match the server's. Default `ndjson`. */
+  /**
+   * Message framing; must match the server's (if not, requests fail with
+   * `ECONNRESET` rather than hang). Default `ndjson`.
+   */
   codec?: Codec;
   /** Limits on what the server sends; see {@link RpcLimits}. */
   limits?: RpcLimits;

@@ -383,7 +383,9 @@ export class Endpoint implements RpcContext {
   #refuse(error: FramingError): void {
     this.#respond(framingErrorResponse(error));
     if (error.fatal) {
-      this.#stopReading(`the peer at ${this.#options.address} sent unreadable input`);
+      this.#stopReading(
+        `the peer at ${this.#options.address} sent unreadable input (${error.message})`,
+      );
     }
   }
 

@@ -155,6 +155,24 @@ describe('malformed, truncated and oversized input', () => {
       ]);
     });
 
+    it('fails fast, naming the cause, when client and server use different codecs', async () => {
+      // content-length client, ndjson server: the server's ndjson answer is
+      // JSON where the client expects a header.
+      const ndjsonServer = await startServer({ methods });
+      const lspClient = await connectRpc(transport, ndjsonServer.address, { codec: contentLength });
+      await expect(lspClient.request('echo', [1])).rejects.toMatchObject({
+        code: 'ECONNRESET',
+        message: expect.stringContaining('ndjson'),
+      });
+      // ndjson client, content-length server: the server refuses the JSON it
+      // got for a header and closes; the client is not left waiting.
+      const lspServer = await startServer({ methods, codec: contentLength });
+      const ndjsonClient = await connectRpc(transport, lspServer.address);
+      await expect(ndjsonClient.request('echo', [1])).rejects.toMatchObject({
+        code: 'ECONNRESET',
+      });
+    });
+
     it('answers a malformed header with -32700 and closes', async () => {
       const { address } = await startServer({ methods, codec: contentLength });
       const c = await RawClient.connect(address, contentLength);

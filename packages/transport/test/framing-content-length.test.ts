@@ -115,6 +115,26 @@ describe('content-length decoder', () => {
     ).toEqual(invalid);
   });
 
+  it('says at once when the peer sends ndjson instead of headers, however short', () => {
+    for (const input of ['{"jsonrpc":"2.0","method":"a","id":1}\n', '[{}]\n', '{']) {
+      const decoder = contentLength.createDecoder();
+      decoder.push(Buffer.from(input));
+      const result = decoder.next();
+      expect(result?.ok).toBe(false);
+      expect(result?.ok === false && result.error).toMatchObject({
+        code: 'INVALID_HEADER',
+        fatal: true,
+        message: expect.stringContaining('ndjson'),
+      });
+      expect(decoder.next()).toBeUndefined();
+    }
+    // After a good frame too, and split anywhere.
+    expect(decodeAll(contentLength, [frame('{}'), '{', '"a":1}\n'])).toEqual([
+      {},
+      { error: 'INVALID_HEADER', fatal: true },
+    ]);
+  });
+
   it('reports a frame cut off by the end of the stream as truncated', () => {
     const truncated = { error: 'TRUNCATED', fatal: false };
     expect(decodeAll(contentLength, [frame('{"a":1}'), 'Content-Length: 10\r\n\r\n{"b"'])).toEqual([

@@ -13,6 +13,9 @@ import {
 
 const charsetPattern = /;\s*charset\s*=\s*"?([^";\s]+)/i;
 
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+
 function invalidHeader(why: string): FramingError {
   return new FramingError('INVALID_HEADER', why, true);
 }
@@ -114,6 +117,14 @@ class ContentLengthDecoder implements Decoder {
   #readHeader(buf: Buffer): FramingError | undefined {
     const chunks = this.#chunks;
     const from = chunks.pos;
+    // JSON where a header belongs: the peer frames with ndjson. Said at once,
+    // rather than after maxHeaderSize bytes (or never, for short messages).
+    // No header name can start with '{' or '['.
+    if (this.#header.size === 0 && (buf[from] === OPEN_BRACE || buf[from] === OPEN_BRACKET)) {
+      return invalidHeader(
+        'JSON where a Content-Length header belongs: the peer seems to frame messages as ndjson (use the same codec on both sides)',
+      );
+    }
     const end = this.#headerEnd.find(buf, from);
     // Unfinished, the block may end with up to 3 bytes of its terminator.
     const size = this.#header.size + (end === -1 ? buf.length - 3 : end - 4) - from;
