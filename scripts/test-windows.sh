@@ -16,6 +16,7 @@ cd "$(dirname "$0")/.."
 # covers its src/ and test/, and a vitest.windows.config.mjs whose `include`
 # matches the compiled tests (e.g. 'test/**/*.test.js').
 suites=(
+  packages/unix-socket
   packages/named-pipe
   packages/rpc-server
   apps/example
