@@ -5,14 +5,22 @@
  *
  *   node pipe-server.js <pipe name>
  *
+ * Methods: `echo` (returns its params), `note` (the same, counted apart: the
+ * slow reader's method) and `slow` ([ms]: answers after ms).
+ *
  * Prints {"listening":true,"pid":…}, then answers commands on stdin, one JSON
  * object a line, with one JSON line each:
- *   {"cmd":"stats"} -> {"connections","accepted","handled","handles","rss","errors"}
- * It exits when stdin closes.
+ *   {"cmd":"stats"} -> {"connections","accepted","handled","noted","paused",
+ *                       "received","handles","via","rss","errors"}
+ * `handled` counts every call started, `paused` the open connections the
+ * server has stopped reading from, `received` the bytes read from the open
+ * connections. It exits when stdin closes.
  */
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { namedPipeTransport } from '@localwire/named-pipe';
+import type { Connection } from '@localwire/transport';
 import { createRpcServer } from '../../../src/index.js';
 
 interface KoffiLibrary {
@@ -68,7 +76,13 @@ const [, , address] = process.argv;
 if (address === undefined) throw new Error('usage: node pipe-server.js <pipe name>');
 
 let handled = 0;
+/** Calls of `note`. */
+let noted = 0;
 let accepted = 0;
+/** A named-pipe connection: a `net.Socket`, which counts the bytes it read. */
+type PipeConnection = Connection & { readonly bytesRead: number };
+/** Open connections, to count those the server has paused (stopped reading from). */
+const open = new Set<PipeConnection>();
 const errors: string[] = [];
 const server = createRpcServer({
   methods: {
@@ -76,13 +90,28 @@ const server = createRpcServer({
       handled++;
       return params;
     },
+    note: (params: unknown) => {
+      handled++;
+      noted++;
+      return params;
+    },
+    slow: async ([ms]: [number]) => {
+      handled++;
+      await sleep(ms);
+      return ms;
+    },
   },
   onError: (error) => {
     if (errors.length < 20) errors.push(String(error));
   },
 });
 const listener = await server.listen(namedPipeTransport, address, { pendingInstances: 16 });
-listener.on('connection', () => accepted++);
+listener.on('connection', (connection) => {
+  const pipe = connection as PipeConnection;
+  accepted++;
+  open.add(pipe);
+  pipe.once('close', () => open.delete(pipe));
+});
 console.log(JSON.stringify({ listening: true, pid: process.pid }));
 
 for await (const line of createInterface({ input: process.stdin })) {
@@ -93,6 +122,9 @@ for await (const line of createInterface({ input: process.stdin })) {
         connections: server.connections,
         accepted,
         handled,
+        noted,
+        paused: [...open].filter((connection) => connection.isPaused()).length,
+        received: [...open].reduce((sum, connection) => sum + connection.bytesRead, 0),
         ...handleCount(),
         rss: process.memoryUsage().rss,
         errors,
