@@ -4,6 +4,7 @@
  * plain Node Duplex with backpressure.
  */
 import net from 'node:net';
+import { Duplex } from 'node:stream';
 import type { Connection, PeerInfo } from '@localwire/transport';
 import { type Handle, type Out, win32 } from './bindings.js';
 import { pipeClientSid } from './security.js';
@@ -35,6 +36,31 @@ export function serverPeer(pipe: Handle, ownerSid: string | undefined): PeerInfo
 }
 
 /**
+ * Most bytes one read takes from a pipe: the same as a Unix socket read.
+ *
+ * libuv sizes each pipe read by what PeekNamedPipe reports available, and
+ * that count includes a peer's pending write whole (a 100 MiB write shows as
+ * 100 MiB available), so Node's own pipe sockets take in all a peer has
+ * written in one read, paused or not, and backpressure bounds nothing. Reads
+ * here go into one fixed buffer instead (net.Socket's `onread`), which caps
+ * each ReadFile; the rest stays with the writer until this side reads on.
+ */
+const READ_CHUNK = 64 * 1024;
+
+/**
+ * The buffer every pipe connection of this thread reads into. One is enough:
+ * libuv reads synchronously on the loop thread and hands each read to
+ * {@link pushCopy} before the next starts.
+ */
+let readBuffer: Buffer | undefined;
+
+/** Node's `onread` callback, called as a method of the socket: passes a copy of the read on. */
+function pushCopy(this: net.Socket, bytes: number, buffer: Uint8Array): boolean {
+  // Returning false (the readable side is full) makes Node stop reading.
+  return this.push(Buffer.from(buffer.subarray(0, bytes)));
+}
+
+/**
  * A pipe connection. Byte-mode pipes have no half-close, and libuv's stand-in
  * for one is a race: after `end()` it closes the handle as soon as nothing
  * arrives for 50 ms, dropping any reply that takes longer. So here `end()`
@@ -48,12 +74,30 @@ class PipeSocket extends net.Socket implements Connection {
   readonly halfClose = false;
 
   constructor(fd: number, peer: PeerInfo) {
-    super({ fd, readable: true, writable: true });
+    readBuffer ??= Buffer.allocUnsafe(READ_CHUNK);
+    // @types/node lists `onread` for net.connect only; the constructor takes it too.
+    const options: net.SocketConstructorOpts & { onread: net.OnReadOpts } = {
+      fd,
+      readable: true,
+      writable: true,
+      onread: { buffer: readBuffer, callback: pushCopy },
+    };
+    super(options);
     this.peer = peer;
   }
 
   override _final(callback: (error?: Error | null) => void): void {
     callback();
+  }
+
+  /**
+   * Pauses as a plain net.Socket does: reading goes on until the readable
+   * buffer is full, so a paused connection still sees the peer close. (In
+   * `onread` mode net.Socket stops reading at once on pause.)
+   */
+  override pause(): this {
+    Duplex.prototype.pause.call(this);
+    return this;
   }
 }
 

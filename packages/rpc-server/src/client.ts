@@ -79,7 +79,7 @@ export class RpcClient {
       address,
       requestTimeout: options.requestTimeout,
       onError,
-      linger: false,
+      role: 'client',
     });
   }
 

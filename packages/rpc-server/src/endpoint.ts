@@ -29,11 +29,17 @@ export interface EndpointOptions {
   /** Told of errors no caller can be told of. */
   onError: (error: unknown) => void;
   /**
-   * After ending, wait for the peer to end its side (see
-   * {@link Endpoint.close}); a server does, so a client still writing gets its
-   * answers. Without it, the connection closes as soon as our side is flushed.
+   * Which side this is. A `'server'` endpoint's output answers its peer's
+   * input, so it holds the peer to it: it stops reading while its write
+   * buffer is full, drops a peer that lets more than `maxBufferedBytes` wait,
+   * and after ending waits for the peer to end too (see
+   * {@link Endpoint.close}), so a client still writing gets its answers.
+   * A `'client'` endpoint's output is its own requests: it keeps reading
+   * answers while they wait (stopping would leave client and server each
+   * waiting for the other), never drops the server for them, and closes as
+   * soon as its side is flushed.
    */
-  linger: boolean;
+  role: 'server' | 'client';
 }
 
 /** How long an ended connection waits for the peer to end its side before it is closed. */
@@ -69,9 +75,10 @@ function serializable(response: JSONRPCResponse): JSONRPCResponse {
  * to them by id ({@link OutgoingRequests}).
  *
  * Flow control: at most `maxInFlight` of the peer's requests run at once;
- * at the cap, or while the connection's write buffer is full, the endpoint
- * stops pulling messages from its decoder and pauses the connection, so a
- * peer that floods or never reads is held back, not buffered.
+ * at the cap, or (a server) while the connection's write buffer is full,
+ * the endpoint stops pulling messages from its decoder and pauses
+ * the connection, so a peer that floods or never reads is held back, not
+ * buffered.
  *
  * Shutdown: once input stops (the peer ended, a fatal framing error, or
  * {@link Endpoint.close}), requests already dispatched are finished, their
@@ -116,7 +123,7 @@ export class Endpoint implements RpcContext {
     this.#decoder = options.codec.createDecoder(options.limits);
     this.#writer = new FrameWriter(
       connection,
-      options.limits.maxBufferedBytes,
+      options.role === 'server' ? options.limits.maxBufferedBytes : Number.POSITIVE_INFINITY,
       () => this.#pump(),
       () => this.#overflow(),
     );
@@ -250,7 +257,7 @@ export class Endpoint implements RpcContext {
   #pump(): void {
     const decoder = this.#decoder;
     const maxInFlight = this.#options.limits.maxInFlight;
-    while (this.#reading && this.#inFlight < maxInFlight && !this.#writer.blocked) {
+    while (this.#reading && this.#inFlight < maxInFlight && !this.#outputBlocked) {
       const item = decoder.next();
       if (item === undefined) {
         if (this.#peerEnded) this.#inputDone = true;
@@ -263,12 +270,15 @@ export class Endpoint implements RpcContext {
     this.#finishIfDone();
   }
 
+  /** True while output waits for the peer and that is to hold input back. */
+  get #outputBlocked(): boolean {
+    return this.#options.role === 'server' && this.#writer.blocked;
+  }
+
   #updateFlow(): void {
     const stop =
       !this.#ending &&
-      (!this.#reading ||
-        this.#inFlight >= this.#options.limits.maxInFlight ||
-        this.#writer.blocked);
+      (!this.#reading || this.#inFlight >= this.#options.limits.maxInFlight || this.#outputBlocked);
     if (stop && !this.#paused) {
       this.#paused = true;
       this.connection.pause();
@@ -399,11 +409,11 @@ export class Endpoint implements RpcContext {
   }
 
   /**
-   * Ends the connection once input is done and nothing is in flight. With
-   * `linger`, it then reads and drops whatever the peer still sends, until
+   * Ends the connection once input is done and nothing is in flight. A
+   * server then reads and drops whatever the peer still sends, until
    * the peer ends its side too or {@link LINGER_MS} pass: closing at once,
    * with the peer still writing, would fail its writes and could make it drop
-   * our last answers unread. Without, it closes once our side is flushed.
+   * our last answers unread. A client closes once its side is flushed.
    * A connection that cannot half-close (a named pipe) never lingers: there
    * `end()` tells the peer nothing, so the peer would wait for an EOF that
    * only closing sends, and the answers already written stay readable.
@@ -414,7 +424,7 @@ export class Endpoint implements RpcContext {
     this.#writer.flush();
     const connection = this.connection;
     connection.end();
-    if (!this.#options.linger || connection.halfClose === false) {
+    if (this.#options.role === 'client' || connection.halfClose === false) {
       connection.once('finish', () => connection.destroy());
       return;
     }

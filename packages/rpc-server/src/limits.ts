@@ -14,9 +14,10 @@ export interface RpcLimits {
   /** Most requests in one batch; a bigger batch is answered with a single `-32600`. */
   maxBatchSize?: number;
   /**
-   * Output waiting for a peer that does not read, in bytes, beyond which more
-   * output drops the peer. Reading already pauses while the peer's buffer is
-   * full; this bounds what the peer cannot be paused for (notifications).
+   * Server only: output waiting for a client that does not read, in bytes,
+   * beyond which more output drops the client. Reading already pauses while
+   * the client's buffer is full; this bounds what the client cannot be
+   * paused for (notifications). A client's own requests are never dropped.
    */
   maxBufferedBytes?: number;
 }

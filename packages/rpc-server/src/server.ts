@@ -206,7 +206,7 @@ export class RpcServer {
       methods: this.#methods,
       address,
       onError: this.#onError,
-      linger: true,
+      role: 'server',
     });
     this.#endpoints.add(endpoint);
     endpoint.closed.then(() => this.#endpoints.delete(endpoint));

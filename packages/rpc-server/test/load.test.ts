@@ -39,6 +39,20 @@ describe('load', () => {
     expect(results.map((r) => r[0])).toEqual(Array.from({ length: 10_000 }, (_, i) => i));
   }, 60_000);
 
+  it('keeps reading answers while its own writes wait: 8,000 echoes of 2 KiB, more than both directions buffer', async () => {
+    // The server stops reading while its answers cannot be written; if the
+    // client stopped reading answers while its requests could not be
+    // written, each would wait for the other forever.
+    const { address } = await startServer({ methods });
+    const client = await connectRpc(transport, address);
+    const blob = 'x'.repeat(2048);
+    const calls = Array.from({ length: 8000 }, (_, i) =>
+      client.request<[number, string]>('echo', [i, blob]),
+    );
+    const results = await Promise.all(calls);
+    expect(results.every(([n, text], i) => n === i && text === blob)).toBe(true);
+  }, 60_000);
+
   it('answers a batch of 1,000 with 1,000 answers in order', async () => {
     const { address } = await startServer({ methods });
     const c = await RawClient.connect(address);

@@ -67,6 +67,29 @@ export function dataCases(suite: Suite): void {
     await Promise.all([writePattern(client, 0x5eed, total), verifyPattern(client, 0x5eed, total)]);
   });
 
+  suite.test(
+    'a paused connection reads ahead a bounded amount; the rest waits with the writer',
+    async () => {
+      const h = suite.harness();
+      const address = h.address();
+      const listener = await h.listen(address);
+      const accepted = nextConnection(listener);
+      const client = await h.connect(address);
+      const server = await accepted;
+      server.pause();
+      // One write far larger than any OS buffer: a transport that read it all
+      // in while paused (libuv does on named pipes, left alone) would hold it
+      // all in memory, and backpressure would bound nothing.
+      const total = 32 * MiB;
+      client.write(new Pattern(0xb0b).next(total));
+      await settled(() => server.readableLength);
+      expect(server.readableLength).toBeLessThan(4 * MiB);
+      expect(client.writableLength).toBeGreaterThan(total - 8 * MiB);
+      // Resumed, every byte arrives in order.
+      await verifyPattern(server, 0xb0b, total);
+    },
+  );
+
   suite.test('half-close behaves as capabilities.halfClose declares', async () => {
     const h = suite.harness();
     // Each connection says so too, for code that has the connection only.
@@ -87,6 +110,19 @@ export function dataCases(suite: Suite): void {
 }
 
 type Harness = ReturnType<Suite['harness']>;
+
+const MiB = 1024 * 1024;
+
+/** Resolves once `measure()` has stayed the same for ten checks 20 ms apart. */
+async function settled(measure: () => number): Promise<void> {
+  let last = measure();
+  for (let same = 0; same < 10; ) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const now = measure();
+    same = now === last ? same + 1 : 0;
+    last = now;
+  }
+}
 
 /** `first` ends its write side; the other side sees EOF and still replies. */
 async function expectHalfClose(h: Harness, first: 'client' | 'server'): Promise<void> {
