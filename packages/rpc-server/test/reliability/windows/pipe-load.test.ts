@@ -319,7 +319,8 @@ describe('named pipes under load and faults (issue 7, Windows)', () => {
     // little more than it handled (named-pipe caps each read; libuv alone
     // would take the client's whole 5.9 MiB pending write in one read).
     expect(later.received).toBeLessThan(MiB);
-    expect(slow.writableLength).toBeGreaterThan(payload.length - MiB);
+    const waitingWithClient = slow.writableLength;
+    expect(waitingWithClient).toBeGreaterThan(payload.length - MiB);
 
     // Meanwhile another client is served.
     const [other] = await openClients(server.address, 1);
@@ -346,7 +347,7 @@ describe('named pipes under load and faults (issue 7, Windows)', () => {
     expect(after.noted - before.noted).toBe(SLOW_REQUESTS);
     expect(after.errors).toEqual([]);
     console.log(
-      `slow reader: the server handled ${handled} of ${SLOW_REQUESTS} requests, then stopped reading (${stopped.paused} paused, ${(stoppedAfter / 1000).toFixed(1)} s after the write; ${mib(later.received)} of the ${mib(payload.length)} written read in by the server, ${mib(slow.writableLength)} still on the client's side); RSS grew ${mib(grown)} (${mib(before.rss)} -> peak ${mib(peak)}); another client made 20 calls meanwhile; once read, all ${SLOW_REQUESTS} answers arrived in ${(readFor / 1000).toFixed(1)} s`,
+      `slow reader: the server handled ${handled} of ${SLOW_REQUESTS} requests, then stopped reading (${stopped.paused} paused, ${(stoppedAfter / 1000).toFixed(1)} s after the write; ${mib(later.received)} of the ${mib(payload.length)} written read in by the server, ${mib(waitingWithClient)} still waiting on the client's side); RSS grew ${mib(grown)} (${mib(before.rss)} -> peak ${mib(peak)}); another client made 20 calls meanwhile; once read, all ${SLOW_REQUESTS} answers arrived in ${(readFor / 1000).toFixed(1)} s`,
     );
   }, 90_000);
 });
