@@ -111,7 +111,9 @@ export class RpcClient {
   /**
    * Sends `calls` as one batch. Resolves with one entry per call, in order:
    * a {@link BatchResult} for each request, `undefined` for each notification.
-   * Rejects as {@link RpcClient.request} does for a timeout, an abort or a
+   * Rejects with an `RpcError` when the server refuses the batch as a whole
+   * (one error without an id, as the spec says: a batch over its size limit,
+   * say), and as {@link RpcClient.request} does for a timeout, an abort or a
    * closed connection.
    */
   async batch(

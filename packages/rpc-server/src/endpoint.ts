@@ -113,6 +113,8 @@ export class Endpoint implements RpcContext {
   /** Why outgoing requests can no longer be answered, once they cannot. */
   #unanswerable: string | undefined;
   #connectionError: Error | undefined;
+  /** The last error the peer sent without an id, if no batch took it. */
+  #peerReported: RpcError | undefined;
   #closed = false;
 
   constructor(connection: Connection, options: EndpointOptions) {
@@ -351,8 +353,16 @@ export class Endpoint implements RpcContext {
 
   #responseReceived(response: JSONRPCResponse): void {
     if (response.id === null && response.error) {
+      // A single error without an id: the peer could not read something
+      // this side sent. Per the spec that is the answer to a batch it could
+      // not take; otherwise no caller can be told, so it is reported, and
+      // named if the peer then closes.
       const { code, message, data } = response.error;
+      const error = new RpcError(code, message, data);
+      if (this.#outgoing.failOldestBatch(error)) return;
+      this.#peerReported = error;
       this.#options.onError(new RpcError(code, `the peer reported: ${message}`, data));
+      return;
     }
     this.#outgoing.answer(response);
   }
@@ -434,8 +444,10 @@ export class Endpoint implements RpcContext {
   }
 
   #failPending(reason: string): void {
-    this.#unanswerable ??= reason;
-    this.#outgoing.failAll(reason, this.#connectionError);
+    const reported = this.#peerReported;
+    const why = reported ? `${reason} (after reporting: ${reported.message})` : reason;
+    this.#unanswerable ??= why;
+    this.#outgoing.failAll(why, this.#connectionError ?? reported);
   }
 
   #overflow(): void {

@@ -96,6 +96,7 @@ class Waiter {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     if (this.#onAbort !== undefined) this.#signal?.removeEventListener('abort', this.#onAbort);
     this.#owner.forget(this.#ids);
+    if (this.#answers !== undefined) this.#owner.settled(this);
   }
 
   #timedOut(): void {
@@ -132,6 +133,8 @@ export class OutgoingRequests {
   readonly address: string;
   readonly #defaultTimeout: number | undefined;
   readonly #waiting = new Map<JSONRPCID, Waiter>();
+  /** Batches waiting, oldest first. */
+  readonly #batches = new Set<Waiter>();
 
   /** `defaultTimeout` (ms) applies to each wait whose options set none. */
   constructor(address: string, defaultTimeout: number | undefined) {
@@ -166,6 +169,7 @@ export class OutgoingRequests {
     return new Promise((resolve, reject) => {
       const waiter = new Waiter(this, ids, size, resolve as (value: never) => void, reject);
       for (const id of ids) this.#waiting.set(id, waiter);
+      this.#batches.add(waiter);
       this.#bound(waiter, options);
     });
   }
@@ -178,6 +182,18 @@ export class OutgoingRequests {
     const waiter = this.#waiting.get(response.id);
     if (waiter === undefined) return false;
     waiter.answer(response);
+    return true;
+  }
+
+  /**
+   * Rejects the oldest waiting batch with `error`: the answer, per the spec,
+   * of a peer that could not take a batch (too large, say). Returns false if
+   * no batch waits.
+   */
+  failOldestBatch(error: RpcError): boolean {
+    const [oldest] = this.#batches;
+    if (oldest === undefined) return false;
+    oldest.fail(error);
     return true;
   }
 
@@ -203,9 +219,14 @@ export class OutgoingRequests {
     if (timeout !== undefined || signal !== undefined) waiter.bound(timeout, signal);
   }
 
-  /** Stops matching answers to `ids` (a waiter calls it once settled). */
+  /** Stops matching answers to `ids` (a waiter calls it as it settles, and a batch per answer). */
   forget(ids: readonly JSONRPCID[] | JSONRPCID): void {
     if (Array.isArray(ids)) for (const id of ids) this.#waiting.delete(id);
     else this.#waiting.delete(ids as JSONRPCID);
+  }
+
+  /** A batch waiter has settled. */
+  settled(waiter: Waiter): void {
+    this.#batches.delete(waiter);
   }
 }

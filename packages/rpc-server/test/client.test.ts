@@ -228,4 +228,36 @@ describe('rpc client', () => {
     expect(await batch).toEqual([{ ok: true, result: 'A' }, undefined, { ok: true, result: 'B' }]);
     expect(received.map((r) => r.method).sort()).toEqual(['a', 'b', 'note', 'one']);
   });
+
+  it('rejects a batch the server refuses as a whole with its RpcError, instead of waiting forever', async () => {
+    const { address } = await startServer({
+      methods: { add: ([a, b]: [number, number]) => a + b },
+      limits: { maxBatchSize: 10 },
+    });
+    const client = await connectRpc(transport, address);
+    const calls = Array.from({ length: 11 }, (_, i) => ({ method: 'add', params: [i, 1] }));
+    const refused = await client.batch(calls).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(RpcError);
+    expect(refused).toMatchObject({
+      code: -32600,
+      message: expect.stringContaining('limit of 10'),
+    });
+    // The connection goes on: a batch within the limit, and a plain call.
+    expect(await client.batch(calls.slice(0, 10))).toHaveLength(10);
+    expect(await client.request('add', [2, 3])).toBe(5);
+  });
+
+  it('says why, when the server reports an error and closes before answering', async () => {
+    const { address } = await startServer({
+      methods: { echo: (params: unknown) => params },
+      limits: { maxMessageSize: 1024 },
+    });
+    const client = await connectRpc(transport, address);
+    const error = await client.request('echo', ['x'.repeat(2048)]).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'ECONNRESET',
+      message: expect.stringMatching(/after reporting: .*1024/),
+    });
+    expect((error as Error).cause).toBeInstanceOf(RpcError);
+  });
 });
