@@ -93,7 +93,8 @@ export class Endpoint implements RpcContext {
   readonly peer: PeerInfo | undefined;
   /** Made when a handler first asks for {@link Endpoint.signal}: most never do. */
   #abort: AbortController | undefined;
-  readonly #outgoing: OutgoingRequests;
+  /** Made on the first request this side sends: most server connections never send one. */
+  #outgoing: OutgoingRequests | undefined;
   readonly #decoder: Decoder;
   readonly #writer: FrameWriter;
   readonly #codec: Codec;
@@ -129,7 +130,6 @@ export class Endpoint implements RpcContext {
       () => this.#pump(),
       () => this.#overflow(),
     );
-    this.#outgoing = new OutgoingRequests(options.address, options.requestTimeout);
     this.closed = new Promise((resolve) => connection.once('close', resolve));
     connection.on('data', this.#onData);
     connection.on('end', this.#onEnd);
@@ -155,7 +155,7 @@ export class Endpoint implements RpcContext {
   request<T = unknown>(method: string, params?: RpcParams, options?: RequestOptions): Promise<T> {
     const id = ++this.#nextId;
     const refused = this.#send({ jsonrpc: '2.0', method, params, id }, method, options);
-    return refused ?? this.#outgoing.request<T>(id, method, options);
+    return refused ?? this.#requests().request<T>(id, method, options);
   }
 
   /**
@@ -165,7 +165,7 @@ export class Endpoint implements RpcContext {
   batch(requests: JSONRPCRequest[], options?: RequestOptions): Promise<JSONRPCResponse[]> {
     const ids = requests.flatMap((r) => (r.id === undefined ? [] : [r.id]));
     const refused = this.#send(requests, requests.length, options);
-    return refused ?? this.#outgoing.batch(ids, requests.length, options);
+    return refused ?? this.#requests().batch(ids, requests.length, options);
   }
 
   /** A fresh id for an outgoing request. */
@@ -196,6 +196,11 @@ export class Endpoint implements RpcContext {
   /** Closes the connection now, answered or not. */
   destroy(): void {
     this.connection.destroy();
+  }
+
+  #requests(): OutgoingRequests {
+    this.#outgoing ??= new OutgoingRequests(this.#options.address, this.#options.requestTimeout);
+    return this.#outgoing;
   }
 
   /**
@@ -359,12 +364,12 @@ export class Endpoint implements RpcContext {
       // named if the peer then closes.
       const { code, message, data } = response.error;
       const error = new RpcError(code, message, data);
-      if (this.#outgoing.failOldestBatch(error)) return;
+      if (this.#outgoing?.failOldestBatch(error)) return;
       this.#peerReported = error;
       this.#options.onError(new RpcError(code, `the peer reported: ${message}`, data));
       return;
     }
-    this.#outgoing.answer(response);
+    this.#outgoing?.answer(response);
   }
 
   /** Counts `weight` requests in flight until `answer` settles, then sends it. */
@@ -447,7 +452,7 @@ export class Endpoint implements RpcContext {
     const reported = this.#peerReported;
     const why = reported ? `${reason} (after reporting: ${reported.message})` : reason;
     this.#unanswerable ??= why;
-    this.#outgoing.failAll(why, this.#connectionError ?? reported);
+    this.#outgoing?.failAll(why, this.#connectionError ?? reported);
   }
 
   #overflow(): void {
