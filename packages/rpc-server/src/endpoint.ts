@@ -45,6 +45,13 @@ export interface EndpointOptions {
 /** How long an ended connection waits for the peer to end its side before it is closed. */
 const LINGER_MS = 2000;
 
+/** The entries of a batch that ask something of this side: all but answers. */
+function countAsked(batch: readonly unknown[]): number {
+  let asked = 0;
+  for (const entry of batch) if (!isResponse(entry)) asked++;
+  return asked;
+}
+
 /** The answer to send for a framing error, per the spec. */
 function framingErrorResponse(error: FramingError): JSONRPCResponse {
   if (error.code === 'MESSAGE_TOO_LARGE') {
@@ -315,8 +322,10 @@ export class Endpoint implements RpcContext {
       this.#respond(invalidRequest(batch));
       return;
     }
+    // The limit is on work asked of this side: a batch of answers to this
+    // side's own batch is taken whatever its size.
     const max = this.#options.limits.maxBatchSize;
-    if (batch.length > max) {
+    if (batch.length > max && countAsked(batch) > max) {
       this.#respond(
         createJSONRPCErrorResponse(
           null,

@@ -11,7 +11,10 @@ export interface RpcLimits {
    * counts). At the cap, reading from that peer pauses until answers go out.
    */
   maxInFlight?: number;
-  /** Most requests in one batch; a bigger batch is answered with a single `-32600`. */
+  /**
+   * Most requests in one batch the peer sends; a bigger batch is answered
+   * with a single `-32600`. Answers to this side's own batch are not counted.
+   */
   maxBatchSize?: number;
   /**
    * Server only: output waiting for a client that does not read, in bytes,

@@ -260,4 +260,16 @@ describe('rpc client', () => {
     });
     expect((error as Error).cause).toBeInstanceOf(RpcError);
   });
+
+  it('takes the answers to a batch larger than its own maxBatchSize (a limit on requests it serves)', async () => {
+    const { address } = await startServer({
+      methods: { add: ([a, b]: [number, number]) => a + b },
+      limits: { maxBatchSize: 2000 },
+    });
+    const client = await connectRpc(transport, address, { limits: { maxBatchSize: 10 } });
+    const calls = Array.from({ length: 1500 }, (_, i) => ({ method: 'add', params: [i, 1] }));
+    const results = await client.batch(calls);
+    expect(results).toHaveLength(1500);
+    expect(results.every((r, i) => r?.ok === true && r.result === i + 1)).toBe(true);
+  });
 });
