@@ -7,8 +7,9 @@ import {
 import { RpcErrorCode } from './errors.js';
 
 /**
- * Strict JSON-RPC 2.0 shape checks, run before json-rpc-2.0 sees a message
- * (its own checks let a non-string method, an object id or `null` through).
+ * Strict JSON-RPC 2.0 shape checks for every message that comes in (stricter
+ * than json-rpc-2.0's own, which let a non-string method, an object id or
+ * `null` through).
  */
 
 /** The params of a request: by position or by name. */

@@ -2,9 +2,8 @@
  * Test helpers that talk to Windows directly (through the package's own koffi
  * bindings): reading a pipe's security back, and holding a pipe busy.
  */
-import { once } from 'node:events';
 import type { Duplex } from 'node:stream';
-import type { Connection, Listener } from '@localwire/transport';
+import type { Listener } from '@localwire/transport';
 import {
   type Handle,
   INVALID_HANDLE_VALUE,
@@ -48,42 +47,6 @@ export async function roundTrip(connection: Duplex, text: string): Promise<strin
   });
   connection.write(text);
   return done;
-}
-
-/** Reads exactly `length` bytes, leaving any extra for the next reader; rejects if the stream ends first. */
-export function readExactly(stream: Duplex, length: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let received = 0;
-    const stop = () => {
-      stream.pause();
-      stream.off('data', onData);
-      stream.off('end', onEnd);
-      stream.off('error', reject);
-    };
-    const onData = (chunk: Buffer) => {
-      const needed = length - received;
-      chunks.push(chunk.subarray(0, needed));
-      received += Math.min(chunk.length, needed);
-      if (received < length) return;
-      stop();
-      if (chunk.length > needed) stream.unshift(chunk.subarray(needed));
-      resolve(Buffer.concat(chunks));
-    };
-    const onEnd = () => {
-      stop();
-      reject(new Error(`the stream ended after ${received} of ${length} bytes`));
-    };
-    stream.on('data', onData);
-    stream.on('end', onEnd);
-    stream.on('error', reject);
-  });
-}
-
-/** Resolves with the next connection the listener accepts. */
-export async function nextConnection(listener: Listener): Promise<Connection> {
-  const [connection] = await once(listener, 'connection');
-  return connection as Connection;
 }
 
 const GENERIC_READ = 0x80000000;

@@ -3,10 +3,11 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Connection, isTransportError, type Listener } from '@localwire/transport';
+import { nextConnection, readExactly } from '@localwire/transport/conformance';
 import { afterEach, describe, expect, it } from 'vitest';
 import { INVALID_HANDLE_VALUE, win32 } from '../../src/bindings.js';
 import { namedPipeTransport } from '../../src/index.js';
-import { echo, nextConnection, pipeName, readExactly, roundTrip } from './helpers.js';
+import { echo, pipeName, roundTrip } from './helpers.js';
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {

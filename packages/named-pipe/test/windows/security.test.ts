@@ -1,16 +1,9 @@
 import { isTransportError } from '@localwire/transport';
+import { nextConnection } from '@localwire/transport/conformance';
 import { afterEach, describe, expect, it } from 'vitest';
 import { namedPipeTransport } from '../../src/index.js';
 import { CLIENT_ACCESS, currentUserSid } from '../../src/security.js';
-import {
-  aceRights,
-  aceSids,
-  echo,
-  nextConnection,
-  pipeName,
-  readPipeSecurity,
-  roundTrip,
-} from './helpers.js';
+import { aceRights, aceSids, echo, pipeName, readPipeSecurity, roundTrip } from './helpers.js';
 
 const FILE_CREATE_PIPE_INSTANCE = 0x4;
 const cleanups: Array<() => Promise<unknown> | unknown> = [];

@@ -24,6 +24,9 @@ import { type ConformanceOptions, resolveOptions } from './options.js';
 import type { Suite } from './suite.js';
 
 export type { ConformanceOptions, ReleaseBusyAddress } from './options.js';
+// Stream helpers the suite uses, for a transport's own tests too.
+export { readExactly } from './streams.js';
+export { nextConnection } from './suite.js';
 
 /**
  * Registers the conformance suite for one transport in a `describe` block
