@@ -21,7 +21,7 @@ export const NOBODY = 65534;
 export interface SpawnFixtureOptions {
   /** Raise the child's open-file limit to this (through `bash -c 'ulimit -n'`). */
   fdLimit?: number;
-  /** Run as nobody (only possible as root). */
+  /** Run as nobody once loaded (only possible as root). */
   asNobody?: boolean;
 }
 
@@ -35,7 +35,14 @@ export class Fixture {
     if (!existsSync(DIST)) throw new Error(`${DIST} is missing: build first (npx turbo run build)`);
     const script = `${FIXTURES}${fixture}`;
     const spawnOptions: SpawnOptions = { stdio: ['pipe', 'pipe', 'inherit'] };
-    if (options.asNobody) Object.assign(spawnOptions, { uid: NOBODY, gid: NOBODY, cwd: '/' });
+    if (options.asNobody) {
+      // The fixture switches user itself once loaded (see switch-user.mjs in
+      // the unix-socket fixtures), so the checkout need not be readable by nobody.
+      Object.assign(spawnOptions, {
+        env: { ...process.env, LOCALWIRE_FIXTURE_UID: String(NOBODY) },
+        cwd: '/',
+      });
+    }
     this.child =
       options.fdLimit === undefined
         ? spawn(process.execPath, [script, ...args], spawnOptions)
