@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { namedPipeTransport } from '@localwire/named-pipe';
-import { defaultAddress, PIPE_PREFIX, type Transport } from '@localwire/transport';
+import { namedPipeTransport, PIPE_PREFIX } from '@localwire/named-pipe';
+import { defaultAddress, type Transport } from '@localwire/transport';
 import { unixSocketTransport } from '@localwire/unix-socket';
 
 /** The app name the default address is derived from. */

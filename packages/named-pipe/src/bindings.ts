@@ -112,6 +112,17 @@ export interface Win32 {
     sacl: Out<Pointer | null> | null,
     descriptor: Out<Pointer | null>,
   ): number;
+  GetSecurityDescriptorOwner(
+    descriptor: Pointer,
+    owner: Out<Pointer | null>,
+    defaulted: Out<number>,
+  ): number;
+  GetSecurityDescriptorDacl(
+    descriptor: Pointer,
+    present: Out<number>,
+    dacl: Out<Pointer | null>,
+    defaulted: Out<number>,
+  ): number;
   ImpersonateNamedPipeClient(pipe: Handle): number;
   RevertToSelf(): number;
 
@@ -210,6 +221,12 @@ function load(): Win32 {
     ),
     GetSecurityInfo: a(
       'uint32_t __stdcall GetSecurityInfo(intptr_t handle, int objectType, uint32_t info, _Out_ void **owner, _Out_ void **group, _Out_ void **dacl, _Out_ void **sacl, _Out_ void **descriptor)',
+    ),
+    GetSecurityDescriptorOwner: a(
+      'int __stdcall GetSecurityDescriptorOwner(void *descriptor, _Out_ void **owner, _Out_ int *defaulted)',
+    ),
+    GetSecurityDescriptorDacl: a(
+      'int __stdcall GetSecurityDescriptorDacl(void *descriptor, _Out_ int *present, _Out_ void **dacl, _Out_ int *defaulted)',
     ),
     ImpersonateNamedPipeClient: a('int __stdcall ImpersonateNamedPipeClient(intptr_t pipe)'),
     RevertToSelf: a('int __stdcall RevertToSelf()'),

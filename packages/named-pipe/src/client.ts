@@ -7,11 +7,12 @@ import {
   type Connection,
   createDeadline,
   type Deadline,
+  type PeerInfo,
   TransportError,
-  validatePipeName,
 } from '@localwire/transport';
 import { type Handle, INVALID_HANDLE_VALUE, win32 } from './bindings.js';
 import { serverPeer, toConnection } from './connection.js';
+import { validatePipeName } from './pipe-name.js';
 import { CLIENT_ACCESS, currentUserSid, pipeOwnerSid } from './security.js';
 import { ERROR_PIPE_BUSY, toTransportError, Win32CallError, win32Error } from './win32-errors.js';
 
@@ -53,13 +54,15 @@ export async function connectPipe(address: string, config: PipeConnectConfig): P
         ? UNBOUNDED_BUSY_LIMIT_MS
         : Number.POSITIVE_INFINITY;
     const handle = await openWhenFree(address, deadline, busyLimit);
+    let peer: PeerInfo;
     try {
-      const owner = checkOwner(handle, address, config.verifyOwner);
-      return toConnection(handle, serverPeer(handle, owner));
+      peer = serverPeer(handle, checkOwner(handle, address, config.verifyOwner));
     } catch (err) {
       win32().CloseHandle(handle);
       throw err;
     }
+    // toConnection closes the handle itself if it fails.
+    return toConnection(handle, peer);
   } catch (err) {
     throw toTransportError(err, 'connect', address);
   } finally {
@@ -68,8 +71,19 @@ export async function connectPipe(address: string, config: PipeConnectConfig): P
 }
 
 /**
- * Reads the pipe's owner SID and, when `verify` is on, refuses a pipe the
- * current user does not own (as .NET's `PipeOptions.CurrentUserOnly` does).
+ * Owners a client trusts besides its own user: accounts that could act as
+ * any user anyway, so trusting them widens nothing — SYSTEM (`S-1-5-18`) and
+ * BUILTIN\Administrators (`S-1-5-32-544`), the owner every pipe created
+ * without an explicit owner gets when its server runs as a service or
+ * elevated. No squatter can be either without already being an administrator.
+ */
+const TRUSTED_OWNERS: ReadonlySet<string> = new Set(['S-1-5-18', 'S-1-5-32-544']);
+
+/**
+ * Reads the pipe's owner SID and, when `verify` is on, refuses a pipe owned
+ * by neither the current user nor a {@link TRUSTED_OWNERS} account (as .NET's
+ * `PipeOptions.CurrentUserOnly` does). With `verify` off, an owner Windows
+ * will not tell is simply unknown.
  * @throws {TransportError} `EACCES`
  */
 function checkOwner(handle: Handle, address: string, verify: boolean): string | undefined {
@@ -77,18 +91,18 @@ function checkOwner(handle: Handle, address: string, verify: boolean): string | 
   try {
     owner = pipeOwnerSid(handle);
   } catch (err) {
-    if (!verify || !(err instanceof Win32CallError)) throw err;
+    if (!verify) return undefined;
+    if (!(err instanceof Win32CallError)) throw err;
     throw win32Error('connect', err.syscall, err.winError, address, 'EACCES');
   }
+  if (!verify) return owner;
   const me = currentUserSid();
-  if (verify && owner !== me) {
-    throw new TransportError(
-      'EACCES',
-      `${address} is ${owner === undefined ? 'owned by nobody' : `owned by ${owner}`}, not by the current user ${me}: it may be another user's server squatting the name. Pass verifyOwner: false to connect to a server run by another account on purpose`,
-      { address },
-    );
-  }
-  return owner;
+  if (owner === me || (owner !== undefined && TRUSTED_OWNERS.has(owner))) return owner;
+  throw new TransportError(
+    'EACCES',
+    `${address} is ${owner === undefined ? 'owned by nobody' : `owned by ${owner}`}, not by the current user ${me}, SYSTEM or Administrators: it may be another user's server squatting the name. Pass verifyOwner: false to connect to a server run by another account on purpose`,
+    { address },
+  );
 }
 
 /** Opens the client end, retrying while every server instance is busy. */

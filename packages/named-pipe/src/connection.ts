@@ -3,6 +3,7 @@
  * read and write runs on libuv's I/O completion port and the connection is a
  * plain Node Duplex with backpressure.
  */
+import { closeSync } from 'node:fs';
 import net from 'node:net';
 import { Duplex } from 'node:stream';
 import type { Connection, PeerInfo } from '@localwire/transport';
@@ -103,8 +104,8 @@ class PipeSocket extends net.Socket implements Connection {
 
 /**
  * Hands `handle` to libuv and returns it as a {@link Connection}. From here
- * libuv owns the handle: destroying the socket closes it. If libuv cannot
- * take it, it is closed here.
+ * libuv owns the handle: destroying the socket closes it. If this fails, the
+ * handle is closed here: the caller must not close it again.
  * @throws {Win32CallError} when the C runtime has no fd left.
  */
 export function toConnection(handle: Handle, peer: PeerInfo): Connection {
@@ -115,5 +116,11 @@ export function toConnection(handle: Handle, peer: PeerInfo): Connection {
     w.CloseHandle(handle);
     throw new Win32CallError('uv_open_osfhandle', ERROR_TOO_MANY_OPEN_FILES);
   }
-  return new PipeSocket(fd, peer);
+  try {
+    return new PipeSocket(fd, peer);
+  } catch (err) {
+    // The fd owns the handle now: closing it closes the handle.
+    closeSync(fd);
+    throw err;
+  }
 }

@@ -1,3 +1,4 @@
+export { MAX_PIPE_NAME_LENGTH, PIPE_PREFIX, validatePipeName } from './pipe-name.js';
 export {
   type NamedPipeConnectOptions,
   type NamedPipeListenOptions,

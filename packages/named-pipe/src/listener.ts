@@ -7,10 +7,11 @@
  */
 import {
   type Access,
+  type Connection,
   describeError,
   ListenerBase,
+  type PeerInfo,
   TransportError,
-  validatePipeName,
 } from '@localwire/transport';
 import { type Handle, INVALID_HANDLE_VALUE, win32 } from './bindings.js';
 import { clientPeer, toConnection } from './connection.js';
@@ -22,7 +23,8 @@ import {
   startListening,
   stopListening,
 } from './names.js';
-import { createPipeSecurity, listenerSddl, type PipeSecurity } from './security.js';
+import { validatePipeName } from './pipe-name.js';
+import { createPipeSecurity, listenerSddl, type PipeSecurity, pipeOwnerSid } from './security.js';
 import {
   ERROR_ACCESS_DENIED,
   ERROR_FILE_NOT_FOUND,
@@ -37,6 +39,7 @@ import {
 export interface PipeListenConfig {
   access: Access;
   securityDescriptor: string | undefined;
+  allowInsecureDescriptor: boolean;
   pendingInstances: number;
   signal: AbortSignal | undefined;
 }
@@ -60,12 +63,13 @@ class NamedPipeListener extends ListenerBase {
   }
 
   /**
-   * Arms every slot. Called after `listen` has resolved, so that clients
-   * already waiting are not emitted before anyone can listen for them.
+   * Arms every slot, as `listen` returns the listener. Clients already
+   * waiting are accepted at once and held until the caller can listen for
+   * them (`ListenerBase.handOut`).
    */
   start(): void {
-    if (!this.listening) return;
-    for (const slot of this.#slots) this.#arm(slot);
+    for (const slot of this.#slots) if (this.listening) this.#arm(slot);
+    this.handOut();
   }
 
   /** Issues `ConnectNamedPipe` on the slot until one is pending, accepting whoever is already there. */
@@ -115,7 +119,7 @@ class NamedPipeListener extends ListenerBase {
       // The next instance exists before this one leaves, so clients keep finding one.
       slot.pipe = INVALID_HANDLE_VALUE;
       try {
-        slot.pipe = createPipeInstance(this.address, this.#security, false);
+        slot.pipe = createOwnInstance(this.address, this.#security, false);
       } finally {
         this.#handOver(connected);
       }
@@ -128,14 +132,25 @@ class NamedPipeListener extends ListenerBase {
     }
   }
 
+  /** Makes the connected instance `pipe` a connection; on failure it is closed, never leaked. */
   #handOver(pipe: Handle): void {
+    let connection: Connection;
     try {
-      const connection = toConnection(pipe, clientPeer(pipe));
-      connection.once('close', holdConnection(this.address));
-      this.accept(connection);
+      let peer: PeerInfo;
+      try {
+        peer = clientPeer(pipe);
+      } catch (err) {
+        win32().CloseHandle(pipe);
+        throw err;
+      }
+      // toConnection closes the handle itself if it fails.
+      connection = toConnection(pipe, peer);
     } catch (err) {
       this.emit('error', toTransportError(err, 'listen', this.address) as Error);
+      return;
     }
+    connection.once('close', holdConnection(this.address));
+    this.accept(connection);
   }
 
   /** Drops a slot that failed; the listener goes on with the others, or closes if none is left. */
@@ -205,6 +220,18 @@ export async function listenPipe(address: string, config: PipeListenConfig): Pro
       { address, syscall: err.syscall, winError: err.winError },
     );
   }
+  if (
+    config.securityDescriptor !== undefined &&
+    security.unsafeGrant !== undefined &&
+    !config.allowInsecureDescriptor
+  ) {
+    security.free();
+    throw new TransportError(
+      'EINVAL',
+      `${address}: the security descriptor lets other users serve instances of this pipe: ${security.unsafeGrant}. Grant others at most 0x12018b (read, write data, write attributes), or pass allowInsecureDescriptor: true if that is what you mean`,
+      { address },
+    );
+  }
   const slots: Slot[] = [];
   try {
     // Wine does not enforce FILE_FLAG_FIRST_PIPE_INSTANCE; this probe makes
@@ -238,13 +265,46 @@ export async function listenPipe(address: string, config: PipeListenConfig): Pro
   }
   const listener = new NamedPipeListener(address, security, slots, config.signal);
   startListening(address);
-  setImmediate(() => listener.start());
+  listener.start();
   return listener;
+}
+
+/**
+ * Creates an instance of `address` and, unless it is the first (whose
+ * `FILE_FLAG_FIRST_PIPE_INSTANCE` guarantees a new pipe), reads its owner
+ * back: a non-first instance joins whatever pipe has the name, and if that is
+ * not ours (someone took the name while only our connections held it) we
+ * must not serve it.
+ * @throws {Win32CallError}, or {@link TransportError} `EADDRINUSE`
+ */
+function createOwnInstance(address: string, security: PipeSecurity, first: boolean): Handle {
+  const handle = createPipeInstance(address, security, first);
+  if (first) return handle;
+  let owner: string | undefined;
+  try {
+    owner = pipeOwnerSid(handle);
+  } catch (err) {
+    win32().CloseHandle(handle);
+    throw err;
+  }
+  if (owner !== security.owner) {
+    win32().CloseHandle(handle);
+    throw new TransportError(
+      'EADDRINUSE',
+      describeError(
+        'EADDRINUSE',
+        address,
+        `another server has this pipe name: a new instance of it is owned by ${owner ?? 'nobody'}, not by ${security.owner}; localwire does not serve it — choose another name`,
+      ),
+      { address },
+    );
+  }
+  return handle;
 }
 
 function createInstanceForListen(address: string, security: PipeSecurity, first: boolean): Handle {
   try {
-    return createPipeInstance(address, security, first);
+    return createOwnInstance(address, security, first);
   } catch (err) {
     // The first instance fails with ACCESS_DENIED (or PIPE_BUSY when the
     // owner capped its instances) exactly when someone else has the name.

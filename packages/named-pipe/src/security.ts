@@ -4,6 +4,7 @@
  * and the client's SID a server reads.
  */
 import type { Access } from '@localwire/transport';
+import { allowedAces } from './acl.js';
 import { type Handle, type Out, type Pointer, type SecurityAttributes, win32 } from './bindings.js';
 import { Win32CallError } from './win32-errors.js';
 
@@ -91,8 +92,73 @@ export function listenerSddl(access: Access, sddl: string | undefined): string {
 export interface PipeSecurity {
   /** `SECURITY_ATTRIBUTES` pointing at the descriptor, for `CreateNamedPipeW`. */
   readonly attributes: SecurityAttributes;
+  /** The owner SID the descriptor sets: what every instance of our pipe reads back. */
+  readonly owner: string | undefined;
+  /**
+   * What the descriptor lets someone other than its owner (or SYSTEM and
+   * Administrators) do that would let them serve instances of the pipe, or
+   * `undefined` when it lets nobody else.
+   */
+  readonly unsafeGrant: string | undefined;
   /** Frees the descriptor; call once, after the last `CreateNamedPipeW`. */
   free(): void;
+}
+
+const SYSTEM = 'S-1-5-18';
+const ADMINISTRATORS = 'S-1-5-32-544';
+/** OWNER RIGHTS: an ACE for whoever owns the object. */
+const OWNER_RIGHTS = 'S-1-3-4';
+const FILE_CREATE_PIPE_INSTANCE = 0x4;
+const WRITE_DAC = 0x40000;
+const WRITE_OWNER = 0x80000;
+const GENERIC_ALL = 0x10000000;
+const GENERIC_WRITE = 0x40000000;
+/**
+ * Rights that let their holder add server instances to the pipe: directly
+ * (GENERIC_WRITE and GENERIC_ALL map to FILE_CREATE_PIPE_INSTANCE), or by
+ * rewriting the descriptor to grant it (WRITE_DAC, WRITE_OWNER).
+ */
+const INSTANCE_RIGHTS =
+  FILE_CREATE_PIPE_INSTANCE | WRITE_DAC | WRITE_OWNER | GENERIC_ALL | GENERIC_WRITE;
+
+function sidString(sid: Pointer): string {
+  const w = win32();
+  const text: Out<string | null> = [null];
+  if (!w.ConvertSidToStringSidW(sid, text) || text[0] === null) {
+    throw new Win32CallError('ConvertSidToStringSidW', w.GetLastError());
+  }
+  return text[0];
+}
+
+function descriptorOwner(descriptor: Pointer): string | undefined {
+  const w = win32();
+  const owner: Out<Pointer | null> = [null];
+  if (!w.GetSecurityDescriptorOwner(descriptor, owner, [0])) {
+    throw new Win32CallError('GetSecurityDescriptorOwner', w.GetLastError());
+  }
+  return owner[0] === null ? undefined : sidString(owner[0]);
+}
+
+/** See {@link PipeSecurity.unsafeGrant}. */
+function unsafeGrant(descriptor: Pointer, owner: string | undefined): string | undefined {
+  const w = win32();
+  const present: Out<number> = [0];
+  const dacl: Out<Pointer | null> = [null];
+  if (!w.GetSecurityDescriptorDacl(descriptor, present, dacl, [0])) {
+    throw new Win32CallError('GetSecurityDescriptorDacl', w.GetLastError());
+  }
+  // No DACL at all: Windows gives the pipe its default one, which grants others read only.
+  if (!present[0]) return undefined;
+  if (dacl[0] === null) return 'its DACL is NULL, which grants everyone full access';
+  const header = new DataView(w.koffi.view(dacl[0], 8));
+  const acl = new Uint8Array(w.koffi.view(dacl[0], header.getUint16(2, true)).slice(0));
+  const trusted = new Set([owner, SYSTEM, ADMINISTRATORS, OWNER_RIGHTS]);
+  for (const ace of allowedAces(acl)) {
+    if (!trusted.has(ace.sid) && (ace.mask & INSTANCE_RIGHTS) !== 0) {
+      return `it grants ${ace.sid} 0x${ace.mask.toString(16)}, which includes FILE_CREATE_PIPE_INSTANCE (or the right to grant it: WRITE_DAC, WRITE_OWNER)`;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -111,19 +177,27 @@ export function createPipeSecurity(sddl: string): PipeSecurity {
     );
   }
   const pointer = descriptor[0]!;
-  return {
-    attributes: {
-      nLength: w.koffi.sizeof('SECURITY_ATTRIBUTES'),
-      lpSecurityDescriptor: pointer,
-      bInheritHandle: 0,
-    },
-    free: () => void w.LocalFree(pointer),
-  };
+  try {
+    const owner = descriptorOwner(pointer);
+    return {
+      attributes: {
+        nLength: w.koffi.sizeof('SECURITY_ATTRIBUTES'),
+        lpSecurityDescriptor: pointer,
+        bInheritHandle: 0,
+      },
+      owner,
+      unsafeGrant: unsafeGrant(pointer, owner),
+      free: () => void w.LocalFree(pointer),
+    };
+  } catch (err) {
+    w.LocalFree(pointer);
+    throw err;
+  }
 }
 
 /**
- * The owner SID of the pipe behind a client `handle` (which holds READ_CONTROL
- * through FILE_GENERIC_READ), or `undefined` for a descriptor without an
+ * The owner SID of the pipe behind `handle` — a client end (which holds
+ * READ_CONTROL through FILE_GENERIC_READ) or a server instance — or `undefined` for a descriptor without an
  * owner (Wine gives pipes created with the default descriptor none).
  * @throws {Win32CallError} when Windows will not tell.
  */
@@ -143,12 +217,7 @@ export function pipeOwnerSid(handle: Handle): string | undefined {
   );
   if (status !== 0) throw new Win32CallError('GetSecurityInfo', status);
   try {
-    if (owner[0] === null) return undefined;
-    const sid: Out<string | null> = [null];
-    if (!w.ConvertSidToStringSidW(owner[0], sid) || sid[0] === null) {
-      throw new Win32CallError('ConvertSidToStringSidW', w.GetLastError());
-    }
-    return sid[0];
+    return owner[0] === null ? undefined : sidString(owner[0]);
   } finally {
     // The owner pointer points into the descriptor: free it only after the conversion.
     w.LocalFree(descriptor[0]!);

@@ -23,9 +23,21 @@ export interface NamedPipeListenOptions extends ListenOptions {
    * The owner (`O:`) is set to the current user unless given. Grant other
    * users at most `0x12018b` (read, write data, write attributes): more
    * (`GA`, `GW`) includes `FILE_CREATE_PIPE_INSTANCE`, which would let them
-   * serve rogue instances of this pipe.
+   * serve rogue instances of this pipe. A descriptor that grants anyone but
+   * its owner, SYSTEM and Administrators `FILE_CREATE_PIPE_INSTANCE` (or
+   * `GENERIC_WRITE`, `GENERIC_ALL`, `WRITE_DAC`, `WRITE_OWNER`, which give
+   * it), or whose DACL is NULL (`D:NO_ACCESS_CONTROL`: everyone may do
+   * anything), is refused with `EINVAL` unless
+   * {@link NamedPipeListenOptions.allowInsecureDescriptor} is set.
    */
   securityDescriptor?: string;
+  /**
+   * Accept a {@link NamedPipeListenOptions.securityDescriptor} that lets
+   * other users create instances of this pipe — and so serve your clients
+   * as if they were you. Default `false`; set it only when those users are
+   * meant to run servers under this name.
+   */
+  allowInsecureDescriptor?: boolean;
   /**
    * How many server instances wait for clients at once (1–64, default 4), so
    * that clients connecting in a burst seldom find every instance busy.
@@ -36,10 +48,14 @@ export interface NamedPipeListenOptions extends ListenOptions {
 /** Options for {@link NamedPipeTransport.connect}. */
 export interface NamedPipeConnectOptions extends ConnectOptions {
   /**
-   * Refuse (`EACCES`) a pipe whose owner is not the current user, as .NET's
+   * Refuse (`EACCES`) a pipe whose owner is not the current user, SYSTEM
+   * (`S-1-5-18`) or Administrators (`S-1-5-32-544`), as .NET's
    * `PipeOptions.CurrentUserOnly` does: another user cannot squat the name and
-   * pose as your server. Default `true`; set `false` to reach a server run by
-   * another account (a service, say) on purpose.
+   * pose as your server. SYSTEM and Administrators are trusted because only
+   * an account that could act as anyone anyway can own a pipe as them (it is
+   * the owner a service's or an elevated server's pipe gets by default).
+   * Default `true`; set `false` to reach a server run by another account on
+   * purpose.
    */
   verifyOwner?: boolean;
 }
@@ -96,6 +112,16 @@ export class NamedPipeTransport
         { address },
       );
     }
+    if (
+      options.allowInsecureDescriptor !== undefined &&
+      typeof options.allowInsecureDescriptor !== 'boolean'
+    ) {
+      throw new TransportError(
+        'EINVAL',
+        `${address}: allowInsecureDescriptor must be true or false, got ${JSON.stringify(options.allowInsecureDescriptor)}`,
+        { address },
+      );
+    }
     if (options.securityDescriptor !== undefined && options.access !== undefined) {
       throw new TransportError(
         'EINVAL',
@@ -106,6 +132,7 @@ export class NamedPipeTransport
     return listenPipe(address, {
       access: options.access ?? 'user',
       securityDescriptor: options.securityDescriptor,
+      allowInsecureDescriptor: options.allowInsecureDescriptor ?? false,
       pendingInstances,
       signal: options.signal,
     });

@@ -1,4 +1,4 @@
-import { PIPE_PREFIX } from '@localwire/transport';
+import { PIPE_PREFIX } from '@localwire/named-pipe';
 import { describe, expect, it } from 'vitest';
 import { connectRpc } from '../src/index.js';
 import { startServer } from './support/helpers.js';

@@ -1,15 +1,25 @@
 import { EventEmitter } from 'node:events';
 import type { Connection, Listener, ListenerEvents } from './types.js';
 
+/** Keeps a reset on a held connection from being an unhandled 'error'. */
+const ignoreHeldError = () => {};
+
 /**
  * What every {@link Listener} shares: the events, async iteration over
  * connections, idempotent close and `signal` support. A transport extends it,
- * calls {@link ListenerBase.accept} for each new connection and implements
- * {@link ListenerBase.shutdown} to free its address.
+ * calls {@link ListenerBase.accept} for each new connection, calls
+ * {@link ListenerBase.handOut} when `listen` returns the listener, and
+ * implements {@link ListenerBase.shutdown} to free its address.
  */
 export abstract class ListenerBase extends EventEmitter<ListenerEvents> implements Listener {
   readonly address: string;
   #closing: Promise<void> | undefined;
+  /**
+   * Connections accepted before `listen` has returned the listener, when
+   * nobody can listen for them yet (a client can connect as soon as the
+   * address is reachable). `undefined` once they have been handed out.
+   */
+  #held: Connection[] | undefined = [];
 
   protected constructor(address: string, signal?: AbortSignal) {
     super();
@@ -31,16 +41,50 @@ export abstract class ListenerBase extends EventEmitter<ListenerEvents> implemen
     return this.#closing === undefined;
   }
 
-  /** Hands a newly accepted connection to the listener's users. */
+  /**
+   * Hands a newly accepted connection to the listener's users: at once, or,
+   * before {@link ListenerBase.handOut} has taken effect, once it does. A
+   * connection that arrives while the listener closes before that is destroyed.
+   */
   protected accept(connection: Connection): void {
-    this.emit('connection', connection);
+    if (this.#held === undefined) {
+      this.emit('connection', connection);
+    } else if (!this.listening) {
+      connection.destroy();
+    } else {
+      connection.on('error', ignoreHeldError);
+      this.#held.push(connection);
+    }
+  }
+
+  /**
+   * Call once, as `listen` returns this listener. On the next turn of the
+   * event loop — after the caller's `await listen(…)` has resumed and added
+   * its `connection` handler — the connections accepted so far are emitted,
+   * in order, and from then on each as it comes. If the listener has closed
+   * by then, they are destroyed instead.
+   */
+  protected handOut(): void {
+    setImmediate(() => {
+      const held = this.#held ?? [];
+      this.#held = undefined;
+      for (const connection of held) {
+        connection.off('error', ignoreHeldError);
+        if (this.listening) this.emit('connection', connection);
+        else connection.destroy();
+      }
+    });
   }
 
   /** Stops accepting and frees the address. Called once. */
   protected abstract shutdown(): Promise<void>;
 
   close(): Promise<void> {
-    this.#closing ??= this.shutdown().finally(() => this.emit('close'));
+    if (this.#closing === undefined) {
+      // Connections still held reach nobody now.
+      for (const connection of this.#held?.splice(0) ?? []) connection.destroy();
+      this.#closing = this.shutdown().finally(() => this.emit('close'));
+    }
     return this.#closing;
   }
 

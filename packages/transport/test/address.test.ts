@@ -1,14 +1,26 @@
-import { describe, expect, it } from 'vitest';
-import {
-  defaultAddress,
-  isAbstractSocketName,
-  MAX_PIPE_NAME_LENGTH,
-  maxSocketPathBytes,
-  PIPE_PREFIX,
-  validatePipeName,
-  validateSocketPath,
-} from '../src/address.js';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { defaultAddress } from '../src/address.js';
 import { TransportError, type TransportErrorCode } from '../src/errors.js';
+import {
+  isPerUserDirectory,
+  parentDirectoryFault,
+  privateDirectoryFault,
+} from '../src/private-directory.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'lw-address-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+let dirs = 0;
+/** A new directory under the scratch directory, with `mode`. */
+function directory(mode: number): string {
+  const dir = join(scratch, String(++dirs));
+  mkdirSync(dir);
+  chmodSync(dir, mode);
+  return dir;
+}
+const uid = process.geteuid?.() ?? 0;
 
 function errorOf(run: () => void): TransportError {
   try {
@@ -27,30 +39,45 @@ function expectRefused(run: () => void, code: TransportErrorCode, address: strin
   return err.message;
 }
 
-describe('maxSocketPathBytes', () => {
-  it('is 107 on Linux and 103 on macOS and the BSDs', () => {
-    expect(maxSocketPathBytes('linux')).toBe(107);
-    expect(maxSocketPathBytes('android')).toBe(107);
-    expect(maxSocketPathBytes('darwin')).toBe(103);
-    expect(maxSocketPathBytes('freebsd')).toBe(103);
-  });
-});
-
 describe('defaultAddress', () => {
   it('is a pipe name on Windows', () => {
     expect(defaultAddress('my-app', { platform: 'win32' })).toBe('\\\\.\\pipe\\my-app');
   });
 
-  it('lives in XDG_RUNTIME_DIR when it is set to an absolute path', () => {
-    const env = { XDG_RUNTIME_DIR: '/run/user/1000' };
-    expect(defaultAddress('my-app', { platform: 'linux', env })).toBe('/run/user/1000/my-app.sock');
+  it('lives in XDG_RUNTIME_DIR when it is a 0700 directory of this user', () => {
+    const runtimeDir = directory(0o700);
+    const env = { XDG_RUNTIME_DIR: runtimeDir };
+    expect(defaultAddress('my-app', { platform: 'linux', env })).toBe(
+      join(runtimeDir, 'my-app.sock'),
+    );
   });
 
-  it('otherwise lives in the temp dir with the uid in the name', () => {
+  it('otherwise lives in the per-user directory localwire-<uid> in the temp dir', () => {
     const options = { platform: 'darwin' as const, env: {}, uid: 501, tmpdir: '/tmp' };
-    expect(defaultAddress('my-app', options)).toBe('/tmp/my-app-501.sock');
-    const relative = { ...options, env: { XDG_RUNTIME_DIR: 'relative/dir' } };
-    expect(defaultAddress('my-app', relative)).toBe('/tmp/my-app-501.sock');
+    expect(defaultAddress('my-app', options)).toBe('/tmp/localwire-501/my-app.sock');
+  });
+
+  it.each([
+    ['a relative path', () => 'relative/dir'],
+    ['a missing directory', () => join(scratch, 'missing')],
+    ['a directory others may read', () => directory(0o755)],
+    ['a 0700 directory of another user', () => directory(0o700)],
+    [
+      'a symbolic link to a 0700 directory',
+      () => {
+        const link = join(scratch, `link-${++dirs}`);
+        symlinkSync(directory(0o700), link);
+        return link;
+      },
+    ],
+  ])('ignores an XDG_RUNTIME_DIR that is %s', (what, make) => {
+    const runtimeDir = make();
+    // "Another user": the same directory checked for a uid that does not own it.
+    const forUid = what.includes('another user') ? uid + 1 : uid;
+    const options = { platform: 'linux' as const, env: { XDG_RUNTIME_DIR: runtimeDir } };
+    expect(defaultAddress('my-app', { ...options, uid: forUid, tmpdir: '/tmp' })).toBe(
+      `/tmp/localwire-${forUid}/my-app.sock`,
+    );
   });
 
   it.each(['', '-leading-dash', 'has/slash', 'has space', 'x'.repeat(65), '..'])(
@@ -61,60 +88,36 @@ describe('defaultAddress', () => {
   );
 });
 
-describe('isAbstractSocketName', () => {
-  it('is true only for a leading NUL', () => {
-    expect(isAbstractSocketName('\0name')).toBe(true);
-    expect(isAbstractSocketName('/tmp/name')).toBe(false);
-    expect(isAbstractSocketName('a\0b')).toBe(false);
-  });
-});
-
-describe('validateSocketPath', () => {
-  it('accepts paths up to the limit, counted in bytes', () => {
-    validateSocketPath(`/${'a'.repeat(106)}`, 'linux');
-    validateSocketPath(`/${'a'.repeat(102)}`, 'darwin');
-    validateSocketPath('\0abstract', 'linux');
+describe('the directory rules', () => {
+  const stats = (mode: number, owner: number, kind: 'dir' | 'link' | 'file' = 'dir') => ({
+    mode,
+    uid: owner,
+    isDirectory: () => kind === 'dir',
+    isSymbolicLink: () => kind === 'link',
   });
 
-  it('refuses a path one byte over with ENAMETOOLONG, naming the limit', () => {
-    const linux = `/${'a'.repeat(107)}`;
-    expect(
-      expectRefused(() => validateSocketPath(linux, 'linux'), 'ENAMETOOLONG', linux),
-    ).toContain('108 bytes, longer than the 107');
-    const mac = `/${'a'.repeat(103)}`;
-    expectRefused(() => validateSocketPath(mac, 'darwin'), 'ENAMETOOLONG', mac);
+  it('a private directory is a directory of this user with no group or other bits', () => {
+    expect(privateDirectoryFault(stats(0o40700, 1000), 1000)).toBeUndefined();
+    expect(privateDirectoryFault(stats(0o40700, 1000, 'link'), 1000)).toContain('symbolic link');
+    expect(privateDirectoryFault(stats(0o100600, 1000, 'file'), 1000)).toContain('not a directory');
+    expect(privateDirectoryFault(stats(0o40700, 65534), 1000)).toContain(
+      'owned by uid 65534, not by this user (uid 1000)',
+    );
+    expect(privateDirectoryFault(stats(0o40750, 1000), 1000)).toContain('mode 0750');
   });
 
-  it('counts multi-byte characters as their UTF-8 bytes', () => {
-    const path = `/${'é'.repeat(54)}`; // 55 characters, 109 bytes
-    expectRefused(() => validateSocketPath(path, 'linux'), 'ENAMETOOLONG', path);
+  it("a socket's directory is this user's or root's, and not writable by others unless sticky", () => {
+    expect(parentDirectoryFault(stats(0o40755, 0), 1000)).toBeUndefined();
+    expect(parentDirectoryFault(stats(0o40700, 1000), 1000)).toBeUndefined();
+    expect(parentDirectoryFault(stats(0o41777, 0), 1000)).toBeUndefined();
+    expect(parentDirectoryFault(stats(0o40777, 0), 1000)).toContain('not sticky');
+    expect(parentDirectoryFault(stats(0o40775, 1000), 1000)).toContain('mode 0775');
+    expect(parentDirectoryFault(stats(0o40755, 65534), 1000)).toContain('owned by uid 65534');
   });
 
-  it('refuses an empty path, a NUL inside, and abstract names off Linux with EINVAL', () => {
-    expectRefused(() => validateSocketPath('', 'linux'), 'EINVAL', '');
-    expectRefused(() => validateSocketPath('/tmp/a\0b', 'linux'), 'EINVAL', '/tmp/a\0b');
-    expectRefused(() => validateSocketPath('\0a\0b', 'linux'), 'EINVAL', '\0a\0b');
-    const message = expectRefused(() => validateSocketPath('\0name', 'darwin'), 'EINVAL', '\0name');
-    expect(message).toContain('only on Linux');
-  });
-});
-
-describe('validatePipeName', () => {
-  it('accepts local pipe names up to 256 characters, any prefix case', () => {
-    validatePipeName(`${PIPE_PREFIX}app`);
-    validatePipeName('\\\\.\\PIPE\\app');
-    validatePipeName(`${PIPE_PREFIX}${'a'.repeat(MAX_PIPE_NAME_LENGTH - PIPE_PREFIX.length)}`);
-  });
-
-  it.each([
-    ['', 'empty'],
-    ['app', 'must start with'],
-    ['\\\\server\\pipe\\app', 'remote pipes'],
-    ['//server/pipe/app', 'remote pipes'],
-    [PIPE_PREFIX, 'is empty'],
-    [`${PIPE_PREFIX}${'a'.repeat(MAX_PIPE_NAME_LENGTH)}`, 'at most 256'],
-    [`${PIPE_PREFIX}a\0b`, 'NUL'],
-  ])('refuses %j with EINVAL (%s)', (name, why) => {
-    expect(expectRefused(() => validatePipeName(name), 'EINVAL', name)).toContain(why);
+  it('the per-user directory is the one named localwire-<uid>', () => {
+    expect(isPerUserDirectory('/tmp/localwire-1000', 1000)).toBe(true);
+    expect(isPerUserDirectory('/tmp/localwire-1000', 0)).toBe(false);
+    expect(isPerUserDirectory('/tmp/localwire-10000', 1000)).toBe(false);
   });
 });

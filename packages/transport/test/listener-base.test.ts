@@ -4,13 +4,22 @@ import { describe, expect, it } from 'vitest';
 import { ListenerBase } from '../src/listener-base.js';
 import type { Connection } from '../src/types.js';
 
+/** One turn of the event loop: what `handOut` waits for. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** A listener fed by hand: `arrive()` plays a new connection. */
 class TestListener extends ListenerBase {
   shutdowns = 0;
   failShutdown: Error | undefined;
 
-  constructor(signal?: AbortSignal) {
+  constructor(signal?: AbortSignal, { handOut = true } = {}) {
     super('test-address', signal);
+    // As a transport's listen does when it returns the listener.
+    if (handOut) this.handOut();
+  }
+
+  handOutNow(): void {
+    this.handOut();
   }
 
   arrive(): Connection {
@@ -26,11 +35,12 @@ class TestListener extends ListenerBase {
 }
 
 describe('ListenerBase', () => {
-  it('emits each accepted connection', () => {
+  it('emits each accepted connection', async () => {
     const listener = new TestListener();
     const seen: Connection[] = [];
     listener.on('connection', (c) => seen.push(c));
     const a = listener.arrive();
+    await nextTurn();
     const b = listener.arrive();
     expect(seen).toEqual([a, b]);
     expect(listener.address).toBe('test-address');
@@ -137,5 +147,48 @@ describe('ListenerBase', () => {
       expect(b.listenerCount('error')).toBe(0);
       await iterator.return?.();
     });
+  });
+});
+
+describe('ListenerBase holds connections until listen has returned it (issue 13, defect 2)', () => {
+  it('emits those accepted before handOut on the next turn, in order, then each as it comes', async () => {
+    const listener = new TestListener(undefined, { handOut: false });
+    const early = [listener.arrive(), listener.arrive()];
+    // As a caller of listen would: the handler comes only once listen has resolved.
+    listener.handOutNow();
+    await Promise.resolve();
+    const seen: Connection[] = [];
+    listener.on('connection', (c) => seen.push(c));
+    expect(seen).toEqual([]);
+    await nextTurn();
+    expect(seen).toEqual(early);
+    const late = listener.arrive();
+    expect(seen).toEqual([...early, late]);
+    expect(early.every((c) => !c.destroyed)).toBe(true);
+  });
+
+  it('keeps an error on a held connection from crashing the process', async () => {
+    const listener = new TestListener(undefined, { handOut: false });
+    const held = listener.arrive();
+    held.destroy(new Error('reset while held'));
+    listener.handOutNow();
+    const [emitted] = (await once(listener, 'connection')) as [Connection];
+    expect(emitted).toBe(held);
+    expect(emitted.errored?.message).toBe('reset while held');
+  });
+
+  it('destroys what it holds when it closes before handing out', async () => {
+    const listener = new TestListener(undefined, { handOut: false });
+    const held = listener.arrive();
+    const closing = listener.close();
+    const during = listener.arrive();
+    await closing;
+    expect(held.destroyed).toBe(true);
+    expect(during.destroyed).toBe(true);
+    let emitted = 0;
+    listener.on('connection', () => emitted++);
+    listener.handOutNow();
+    await nextTurn();
+    expect(emitted).toBe(0);
   });
 });

@@ -1,13 +1,17 @@
+import { lstat } from 'node:fs/promises';
 import { connect as netConnect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type Connection,
-  type ConnectOptions,
   createDeadline,
-  validateSocketPath,
+  describeError,
+  TransportError,
 } from '@localwire/transport';
 import { toConnection } from './connection.js';
+import { checkConnectDirectory } from './directories.js';
 import { connectError } from './errors.js';
+import { type OwnerPolicy, ownerPolicy, type UnixSocketConnectOptions } from './options.js';
+import { isAbstractSocketName, validateSocketPath } from './socket-path.js';
 
 const FIRST_RETRY_MS = 2;
 const MAX_RETRY_MS = 100;
@@ -16,18 +20,22 @@ const MAX_RETRY_MS = 100;
  * Connects to the Unix socket at `address`. A server whose backlog is full
  * (Linux answers `EAGAIN`) is retried with backoff until it takes the
  * connection or the deadline passes, as a blocking `connect(2)` would wait.
+ * The connection is handed out only once the server's owner has passed the
+ * check `verifyOwner`/`trustUids` ask for: until then nothing is written.
  */
 export async function connectUnix(
   address: string,
-  options: ConnectOptions = {},
+  options: UnixSocketConnectOptions = {},
 ): Promise<Connection> {
   validateSocketPath(address);
+  const policy = ownerPolicy(address, options);
   const deadline = createDeadline(address, options);
   try {
     deadline.throwIfExpired();
+    await checkConnectDirectory(address);
     for (let delay = FIRST_RETRY_MS; ; delay = Math.min(delay * 2, MAX_RETRY_MS)) {
       const socket = await attempt(address, deadline.signal);
-      if (socket) return toConnection(socket);
+      if (socket) return await trusted(toConnection(socket), address, policy);
       await sleep(delay, undefined, { signal: deadline.signal });
     }
   } catch (err) {
@@ -36,6 +44,55 @@ export async function connectUnix(
   } finally {
     deadline.dispose();
   }
+}
+
+/**
+ * `connection` if its server runs as this user, root, or a trusted uid (or
+ * `verifyOwner` is off); otherwise it is destroyed and this rejects.
+ * @throws {TransportError} `EACCES`
+ */
+async function trusted(
+  connection: Connection,
+  address: string,
+  policy: OwnerPolicy,
+): Promise<Connection> {
+  if (!policy.verifyOwner) return connection;
+  // Nobody listens for 'error' on the connection until it is handed out.
+  const ignoreError = () => {};
+  connection.on('error', ignoreError);
+  try {
+    const owner = await serverUid(connection, address);
+    const me = process.geteuid?.() ?? 0;
+    if (owner === me || owner === 0 || (owner !== undefined && policy.trustUids.includes(owner))) {
+      return connection;
+    }
+    throw new TransportError(
+      'EACCES',
+      describeError(
+        'EACCES',
+        address,
+        owner === undefined
+          ? `this OS does not tell who serves this abstract name, so the server cannot be checked to run as this user (uid ${me}); pass verifyOwner: false to connect anyway`
+          : `it is served by uid ${owner}, not by this user (uid ${me}) or root: it may be another user's server squatting the address. To trust that user's server, pass trustUids: [${owner}]; to connect to whoever serves, verifyOwner: false`,
+      ),
+      { address },
+    );
+  } catch (err) {
+    connection.destroy();
+    throw err;
+  } finally {
+    connection.off('error', ignoreError);
+  }
+}
+
+/**
+ * The uid the server runs as: from its credentials (`SO_PEERCRED`,
+ * `LOCAL_PEERCRED`) where the OS tells them, else the socket file's owner.
+ */
+async function serverUid(connection: Connection, address: string): Promise<number | undefined> {
+  if (connection.peer?.uid !== undefined) return connection.peer.uid;
+  if (isAbstractSocketName(address)) return undefined;
+  return Number((await lstat(address)).uid);
 }
 
 /** One connect; `undefined` if the server's backlog is full. */

@@ -17,13 +17,9 @@ export function listenAborted(address: string, signal: AbortSignal): TransportEr
   });
 }
 
-/**
- * Turns an error from connecting to `address` into a {@link TransportError}:
- * a path through a file that is not a directory is `EINVAL`, as for `listen`.
- */
-export function connectError(err: unknown, address: string): Error {
-  const sys = err as NodeJS.ErrnoException;
-  if (sys?.code !== 'ENOTDIR') return fromSystemError(err, address);
+/** `EINVAL` for a socket path through a file that is not a directory. */
+export function notADirectory(address: string, cause?: unknown): TransportError {
+  const sys = cause as NodeJS.ErrnoException | undefined;
   return new TransportError(
     'EINVAL',
     describeError(
@@ -31,15 +27,24 @@ export function connectError(err: unknown, address: string): Error {
       address,
       `a component of ${dirname(address)} is not a directory; fix the path`,
     ),
-    { address, syscall: sys.syscall, errno: sys.errno, cause: err },
+    { address, syscall: sys?.syscall, errno: sys?.errno, cause },
   );
+}
+
+/**
+ * Turns an error from connecting to `address` into a {@link TransportError}:
+ * a path through a file that is not a directory is `EINVAL`, as for `listen`.
+ */
+export function connectError(err: unknown, address: string): Error {
+  const sys = err as NodeJS.ErrnoException;
+  return sys?.code === 'ENOTDIR' ? notADirectory(address, err) : fromSystemError(err, address);
 }
 
 /** Turns an error from creating the socket at `address` into a {@link TransportError}. */
 export function listenError(err: unknown, address: string): Error {
   const sys = err as NodeJS.ErrnoException;
   const dir = dirname(address);
-  const fail = (code: 'ENOENT' | 'EACCES' | 'EINVAL', detail: string) =>
+  const fail = (code: 'ENOENT' | 'EACCES', detail: string) =>
     new TransportError(code, describeError(code, address, detail), {
       address,
       syscall: sys.syscall,
@@ -50,7 +55,7 @@ export function listenError(err: unknown, address: string): Error {
     case 'ENOENT':
       return fail('ENOENT', `the directory ${dir} does not exist; create it first`);
     case 'ENOTDIR':
-      return fail('EINVAL', `a component of ${dir} is not a directory; fix the path`);
+      return notADirectory(address, err);
     case 'EACCES':
     case 'EPERM':
       return fail(

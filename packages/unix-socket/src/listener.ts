@@ -1,11 +1,22 @@
 import type { BigIntStats } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { fromSystemError, ListenerBase } from '@localwire/transport';
 import { bindSocketFile } from './bind.js';
 import { toConnection } from './connection.js';
 import { listenAborted, listenError } from './errors.js';
 import { startListening } from './net-helpers.js';
 import { removeOwnSocketFile } from './stale.js';
+
+/** Where and how a {@link UnixSocketListener} listens. */
+export interface UnixSocketBinding {
+  /** The socket file's mode, or `undefined` for a Linux abstract name. */
+  readonly mode: number | undefined;
+  /**
+   * Close every connection from a user other than this one at accept: how an
+   * abstract name, which has no file permissions, keeps `access: 'user'`.
+   */
+  readonly ownUserOnly: boolean;
+}
 
 /** A listening Unix socket; each connection is the accepted `net.Socket` with `peer` set. */
 export class UnixSocketListener extends ListenerBase {
@@ -14,31 +25,35 @@ export class UnixSocketListener extends ListenerBase {
   /** Settles once bound: the socket file's stats, or `undefined` for an abstract name. */
   #bound: Promise<BigIntStats | undefined> = Promise.resolve(undefined);
 
-  private constructor(address: string, signal: AbortSignal | undefined) {
+  private constructor(address: string, ownUserOnly: boolean, signal: AbortSignal | undefined) {
     super(address, signal);
-    this.#server.on('connection', (socket) => this.accept(toConnection(socket)));
+    const euid = process.geteuid?.();
+    this.#server.on('connection', (socket: Socket) => {
+      const connection = toConnection(socket);
+      // Still inside the accept callback: nothing has been read from the
+      // socket yet, and nothing will be once it is destroyed here.
+      if (ownUserOnly && connection.peer?.uid !== euid) connection.destroy();
+      else this.accept(connection);
+    });
   }
 
-  /**
-   * Listens at `address`: a socket file with `mode`, or, when `mode` is
-   * `undefined`, a Linux abstract name.
-   */
+  /** Listens at `address` as `binding` says. */
   static async open(
     address: string,
-    mode: number | undefined,
+    binding: UnixSocketBinding,
     signal: AbortSignal | undefined,
   ): Promise<UnixSocketListener> {
-    const listener = new UnixSocketListener(address, signal);
+    const listener = new UnixSocketListener(address, binding.ownUserOnly, signal);
     const server = listener.#server;
     listener.#bound =
-      mode === undefined
+      binding.mode === undefined
         ? startListening(server, address).then(
             () => undefined,
             (err: unknown) => {
               throw listenError(err, address);
             },
           )
-        : bindSocketFile(server, address, mode);
+        : bindSocketFile(server, address, binding.mode);
     try {
       await listener.#bound;
     } catch (err) {
@@ -52,13 +67,14 @@ export class UnixSocketListener extends ListenerBase {
     }
     // Errors while binding reject open(); later ones (e.g. EMFILE on accept) are the listener's.
     server.on('error', (err) => listener.emit('error', fromSystemError(err, address)));
+    listener.handOut();
     return listener;
   }
 
   protected async shutdown(): Promise<void> {
     const ours = await this.#bound.catch(() => undefined);
     try {
-      if (ours) await removeOwnSocketFile(this.address, ours);
+      if (ours) removeOwnSocketFile(this.address, ours);
     } finally {
       // Stops listening at once. Its callback would wait for every accepted
       // connection to end, and those are the caller's to end.

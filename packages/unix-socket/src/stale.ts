@@ -1,4 +1,4 @@
-import type { BigIntStats } from 'node:fs';
+import { type BigIntStats, lstatSync, unlinkSync } from 'node:fs';
 import { lstat, unlink } from 'node:fs/promises';
 import { addressInUse } from './errors.js';
 import { probeSocket } from './net-helpers.js';
@@ -68,12 +68,16 @@ export async function removeIfStale(address: string): Promise<void> {
   }
 }
 
-/** Removes the socket file at `address` if it is still the one `ours` describes. */
-export async function removeOwnSocketFile(address: string, ours: BigIntStats): Promise<void> {
-  const now = await lstatIfExists(address);
+/**
+ * Removes the socket file at `address` if it is still the one `ours`
+ * describes. `unlink` never follows a link at the path; the check and the
+ * removal are synchronous, so that nothing else runs between them.
+ */
+export function removeOwnSocketFile(address: string, ours: BigIntStats): void {
+  const now = lstatSync(address, { bigint: true, throwIfNoEntry: false });
   if (!now || !sameFile(now, ours)) return;
   try {
-    await unlink(address);
+    unlinkSync(address);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }

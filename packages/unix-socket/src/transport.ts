@@ -1,21 +1,23 @@
 import {
   type Connection,
-  type ConnectOptions,
-  isAbstractSocketName,
   type Listener,
   type Transport,
   type TransportCapabilities,
   unsupportedPlatform,
-  validateSocketPath,
 } from '@localwire/transport';
 import { connectUnix } from './connect.js';
 import { listenAborted } from './errors.js';
 import { UnixSocketListener } from './listener.js';
-import { socketFileMode, type UnixSocketListenOptions } from './options.js';
+import {
+  socketFileMode,
+  type UnixSocketConnectOptions,
+  type UnixSocketListenOptions,
+} from './options.js';
 import { peerCredentialFields } from './peer-credentials.js';
+import { isAbstractSocketName, validateSocketPath } from './socket-path.js';
 
-/** The Unix domain socket {@link Transport}, with its own listen options. */
-export type UnixSocketTransport = Transport<UnixSocketListenOptions, ConnectOptions>;
+/** The Unix domain socket {@link Transport}, with its own listen and connect options. */
+export type UnixSocketTransport = Transport<UnixSocketListenOptions, UnixSocketConnectOptions>;
 
 function assertUnix(): void {
   // On Windows, node:net maps socket paths to named pipes: use @localwire/named-pipe.
@@ -27,15 +29,17 @@ function assertUnix(): void {
 async function listen(address: string, options: UnixSocketListenOptions = {}): Promise<Listener> {
   assertUnix();
   validateSocketPath(address);
-  const mode = socketFileMode(address, options, isAbstractSocketName(address));
+  const abstract = isAbstractSocketName(address);
+  const mode = socketFileMode(address, options, abstract);
   const { signal } = options;
   if (signal?.aborted) {
     throw listenAborted(address, signal);
   }
-  return UnixSocketListener.open(address, mode, signal);
+  const ownUserOnly = abstract && options.access !== 'everyone';
+  return UnixSocketListener.open(address, { mode, ownUserOnly }, signal);
 }
 
-async function connect(address: string, options?: ConnectOptions): Promise<Connection> {
+async function connect(address: string, options?: UnixSocketConnectOptions): Promise<Connection> {
   assertUnix();
   return connectUnix(address, options);
 }
@@ -44,17 +48,21 @@ async function connect(address: string, options?: ConnectOptions): Promise<Conne
  * Unix domain sockets over `node:net`: each {@link Connection} is the
  * `net.Socket` itself, with the peer's pid/uid/gid in `peer`.
  *
- * - `listen` creates the socket file `0600` (see `mode`/`access`), recovers a
- *   stale socket left by a dead server, refuses a path that is too long, and
+ * - `listen` refuses a directory another user could write (unless sticky),
+ *   creates the socket file `0600` (see `mode`/`access`), recovers a stale
+ *   socket left by a dead server, refuses a path that is too long, and
  *   removes its file on `close()`. A path starting with `\0` is a Linux
- *   abstract name (no file; needs `access: 'everyone'`).
- * - `connect` waits for a server whose backlog is full, within `timeout`/`signal`.
+ *   abstract name: no file, and with `access: 'user'` (the default) every
+ *   connection from another user is closed at accept.
+ * - `connect` refuses (`EACCES`) a server run by another user unless told
+ *   to trust it (`trustUids`, `verifyOwner: false`), and waits for a server
+ *   whose backlog is full, within `timeout`/`signal`.
  *
  * @example
  * ```ts
- * const listener = await unixSocketTransport.listen('/run/user/1000/app.sock');
+ * const listener = await unixSocketTransport.listen(defaultAddress('my-app'));
  * listener.on('connection', (conn) => conn.pipe(conn));
- * const conn = await unixSocketTransport.connect('/run/user/1000/app.sock', { timeout: 5000 });
+ * const conn = await unixSocketTransport.connect(defaultAddress('my-app'), { timeout: 5000 });
  * ```
  */
 export const unixSocketTransport: UnixSocketTransport = Object.freeze({

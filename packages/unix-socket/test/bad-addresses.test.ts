@@ -138,10 +138,11 @@ const cases: Case[] = [
     connect: 'ENAMETOOLONG',
   },
   {
-    name: 'an abstract name with the default access, which it cannot keep',
-    setup: () => `\0localwire-bad-${process.pid}-default`,
+    name: 'an abstract name with a mode, which it has no file for',
+    setup: () => `\0localwire-bad-${process.pid}-mode`,
+    options: { mode: 0o600 },
     code: 'EINVAL',
-    says: "pass access: 'everyone'",
+    says: 'an abstract socket name has no file, so no mode',
   },
   {
     name: 'an abstract name a live server holds',

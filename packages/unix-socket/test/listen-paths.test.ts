@@ -162,19 +162,22 @@ describe('a socket at the path', () => {
 });
 
 describe('abstract names (Linux)', () => {
-  it('listen without a file, once access is everyone', async () => {
-    const dir = newDir();
-    const address = `\0localwire-test-${process.pid}-abstract`;
-    await listen(address, { access: 'everyone' });
-    expect(await echoes(address)).toBe(true);
-    await expectListenError(address, 'EADDRINUSE', { access: 'everyone' });
-    expect(readdirSync(dir)).toEqual([]);
-  });
+  it.each([{}, { access: 'everyone' as const }])(
+    'listen without a file, with %j',
+    async (options) => {
+      const dir = newDir();
+      const address = `\0localwire-test-${process.pid}-abstract-${options.access ?? 'user'}`;
+      await listen(address, options);
+      expect(await echoes(address)).toBe(true);
+      await expectListenError(address, 'EADDRINUSE', options);
+      expect(readdirSync(dir)).toEqual([]);
+    },
+  );
 
-  it('refuse the default access, which they cannot keep, and a mode', async () => {
+  it('refuse a mode, which they have no file for', async () => {
     const address = `\0localwire-test-${process.pid}-refused`;
-    const err = await expectListenError(address, 'EINVAL');
-    expect(err.message).toContain("access: 'everyone'");
+    const err = await expectListenError(address, 'EINVAL', { mode: 0o600 });
+    expect(err.message).toContain('no mode');
     await expectListenError(address, 'EINVAL', { access: 'everyone', mode: 0o600 });
   });
 });

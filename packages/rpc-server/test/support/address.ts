@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PIPE_PREFIX } from '@localwire/transport';
+import { PIPE_PREFIX } from '@localwire/named-pipe';
 
 let counter = 0;
 

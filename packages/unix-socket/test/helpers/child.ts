@@ -15,14 +15,18 @@ export const isRoot = process.geteuid?.() === 0;
  * Runs `test/fixtures/<fixture>` in a child node. As root the child switches
  * to `nobody` (uid/gid 65534, no supplementary groups) once its code is
  * loaded (fixtures/switch-user.mjs), since root bypasses the permission
- * checks some tests are about.
+ * checks some tests are about; `asNobody: false` keeps it as we are.
  */
-export function spawnFixture(fixture: string, args: string[]): ChildProcess {
+export function spawnFixture(
+  fixture: string,
+  args: string[],
+  { asNobody = true }: { asNobody?: boolean } = {},
+): ChildProcess {
   if (!existsSync(DIST_ENTRY)) {
     throw new Error(`${DIST_ENTRY} is missing: build the package first (npm run build)`);
   }
   const options: SpawnOptions = { stdio: ['ignore', 'pipe', 'inherit'], cwd: '/' };
-  if (isRoot) options.env = { ...process.env, LOCALWIRE_FIXTURE_UID: String(NOBODY) };
+  if (isRoot && asNobody) options.env = { ...process.env, LOCALWIRE_FIXTURE_UID: String(NOBODY) };
   return spawn(process.execPath, [`${FIXTURES}${fixture}`, DIST_ENTRY, ...args], options);
 }
 
