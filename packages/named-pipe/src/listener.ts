@@ -63,13 +63,16 @@ class NamedPipeListener extends ListenerBase {
   }
 
   /**
-   * Arms every slot, as `listen` returns the listener. Clients already
-   * waiting are accepted at once and held until the caller can listen for
-   * them (`ListenerBase.handOut`).
+   * Called as `listen` returns the listener: connections are handed out from
+   * the next turn on (`ListenerBase.handOut`), and every slot is armed then
+   * too, so that `listen` itself never accepts (what it would accept would be
+   * held until then anyway).
    */
   start(): void {
-    for (const slot of this.#slots) if (this.listening) this.#arm(slot);
     this.handOut();
+    setImmediate(() => {
+      for (const slot of this.#slots) if (this.listening) this.#arm(slot);
+    });
   }
 
   /** Issues `ConnectNamedPipe` on the slot until one is pending, accepting whoever is already there. */

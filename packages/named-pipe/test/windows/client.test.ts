@@ -37,6 +37,8 @@ describe('connect', () => {
       '',
       `\\\\.\\pipe\\${'x'.repeat(260)}`,
       '\\\\.\\pipe\\a\0b',
+      '\\\\.\\pipe\\..\\UNC\\host\\pipe\\x',
+      '\\\\.\\pipe\\app/x',
     ]) {
       const err = await failure(namedPipeTransport.connect(name));
       expect(isTransportError(err, 'EINVAL'), JSON.stringify(name)).toBe(true);

@@ -7,6 +7,8 @@ import { nextConnection, readExactly } from '@localwire/transport/conformance';
 import { afterEach, describe, expect, it } from 'vitest';
 import { INVALID_HANDLE_VALUE, win32 } from '../../src/bindings.js';
 import { namedPipeTransport } from '../../src/index.js';
+import { holdConnection } from '../../src/names.js';
+import { createPipeSecurity } from '../../src/security.js';
 import { echo, pipeName, roundTrip } from './helpers.js';
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
@@ -93,6 +95,41 @@ describe('listen', () => {
     // With the new listener up, the name is in use again.
     const again = await namedPipeTransport.listen(name).catch((e: unknown) => e);
     expect(isTransportError(again, 'EADDRINUSE')).toBe(true);
+  });
+
+  it('refuses to serve a pipe of another owner that it would join as a non-first instance', async () => {
+    // Another account's server has the name, and a client holds its only
+    // instance, so the name looks busy. Our process also believes it still
+    // holds connections there (the bookkeeping a listener's leftover
+    // connections keep; set by hand here, since on Windows the pipe object
+    // itself would be ours while they are open): listen joins the name with
+    // instances created without FILE_FLAG_FIRST_PIPE_INSTANCE, and those
+    // read back another owner.
+    const name = pipeName('join-foreign');
+    const w = win32();
+    const foreign = createPipeSecurity('O:BUD:P(A;;GA;;;WD)');
+    const server = w.CreateNamedPipeW(
+      name,
+      0x40000003,
+      0x8,
+      255,
+      4096,
+      4096,
+      0,
+      foreign.attributes,
+    );
+    foreign.free();
+    expect(server).not.toBe(INVALID_HANDLE_VALUE);
+    cleanups.push(() => w.CloseHandle(server));
+    const holder = w.CreateFileW(name, 0x80000000, 0, null, 3, 0, 0);
+    expect(holder).not.toBe(INVALID_HANDLE_VALUE);
+    cleanups.push(() => w.CloseHandle(holder));
+    cleanups.push(holdConnection(name));
+
+    const err = await namedPipeTransport.listen(name).catch((e: unknown) => e);
+    expect(isTransportError(err, 'EADDRINUSE'), String(err)).toBe(true);
+    expect((err as Error).message).toContain(name);
+    expect((err as Error).message).toContain('owned by S-1-5-32-545');
   });
 
   it('recycles instances whose client came and went before the accept (ERROR_NO_DATA)', async () => {

@@ -119,7 +119,10 @@ describe('PIPE_REJECT_REMOTE_CLIENTS', () => {
       {},
       { access: 'user' as const },
       { access: 'everyone' as const },
-      { securityDescriptor: 'D:P(A;;GA;;;SY)(A;;GA;;;BU)(A;;GA;;;WD)' },
+      {
+        securityDescriptor: 'D:P(A;;GA;;;SY)(A;;GA;;;BU)(A;;GA;;;WD)',
+        allowInsecureDescriptor: true,
+      },
     ];
     for (const security of securities) {
       for (const pendingInstances of [1, 3, 64]) {

@@ -70,24 +70,42 @@ describe('the pipe security descriptor', () => {
 
 describe('the client owner check', () => {
   it('refuses with EACCES a pipe owned by another account, unless verifyOwner is false', async () => {
-    // A "squatter": the pipe's owner is Administrators, not the current user.
-    // (Wine lets any process set that owner; on Windows it takes an elevated one.)
+    // A "squatter": the pipe's owner is BUILTIN\\Users, not the current user.
+    // (Wine lets any process set that owner; on Windows it takes a privileged one.)
     const name = pipeName('squat');
-    const listener = await listen(name, { securityDescriptor: 'O:BAD:(A;;GA;;;WD)' });
+    const listener = await listen(name, { securityDescriptor: 'O:BUD:P(A;;0x12018b;;;WD)' });
     const err = await namedPipeTransport.connect(name).catch((e: unknown) => e);
     expect(isTransportError(err, 'EACCES')).toBe(true);
     expect((err as Error).message).toContain(name);
-    expect((err as Error).message).toContain('S-1-5-32-544');
+    expect((err as Error).message).toContain('S-1-5-32-545');
     expect((err as Error).message).toContain('verifyOwner: false');
 
     const accepted = nextConnection(listener);
     const client = await namedPipeTransport.connect(name, { verifyOwner: false });
     cleanups.push(() => client.destroy());
-    expect(client.peer?.sid).toBe('S-1-5-32-544');
+    expect(client.peer?.sid).toBe('S-1-5-32-545');
     await accepted;
     expect(await roundTrip(client, 'trusted anyway')).toBe('trusted anyway');
   });
 
+  it.each([
+    ['SYSTEM', 'SY', 'S-1-5-18'],
+    ['Administrators', 'BA', 'S-1-5-32-544'],
+  ])(
+    'trusts a pipe owned by %s: only an account that could act as anyone can own one so',
+    async (_who, alias, sid) => {
+      const name = pipeName(`owner-${alias}`);
+      const listener = await listen(name, {
+        securityDescriptor: `O:${alias}D:P(A;;0x12018b;;;WD)`,
+      });
+      const accepted = nextConnection(listener);
+      const client = await namedPipeTransport.connect(name);
+      cleanups.push(() => client.destroy());
+      expect(client.peer?.sid).toBe(sid);
+      await accepted;
+      expect(await roundTrip(client, 'elevated')).toBe('elevated');
+    },
+  );
   it('gives both ends the current user as peer sid', async () => {
     const name = pipeName('sid');
     const listener = await listen(name);
@@ -97,5 +115,41 @@ describe('the client owner check', () => {
     const server = await accepted;
     expect(client.peer?.sid).toBe(currentUserSid());
     expect(server.peer?.sid).toBe(currentUserSid());
+  });
+});
+
+describe('a caller security descriptor that lets others serve the pipe', () => {
+  // A NULL DACL ('D:NO_ACCESS_CONTROL') is refused too, but Wine cannot show
+  // it: its SDDL parser turns NO_ACCESS_CONTROL into a present, non-NULL DACL.
+  it.each([
+    ['GENERIC_ALL for Everyone', 'D:P(A;;GA;;;WD)', 'S-1-1-0'],
+    ['GENERIC_WRITE for Users', 'D:P(A;;GW;;;BU)', 'S-1-5-32-545'],
+    ['FILE_CREATE_PIPE_INSTANCE for Everyone', 'D:P(A;;0x4;;;WD)', 'S-1-1-0'],
+    ['WRITE_DAC for Users', 'D:P(A;;WD;;;BU)', 'S-1-5-32-545'],
+  ])('%s: EINVAL, unless allowInsecureDescriptor', async (_what, securityDescriptor, says) => {
+    const name = pipeName('insecure');
+    const err = await namedPipeTransport
+      .listen(name, { securityDescriptor })
+      .catch((e: unknown) => e);
+    expect(isTransportError(err, 'EINVAL'), String(err)).toBe(true);
+    expect((err as Error).message).toContain(name);
+    expect((err as Error).message).toContain(says);
+    expect((err as Error).message).toContain('allowInsecureDescriptor: true');
+    // Nothing was created: the name is free.
+    const absent = await namedPipeTransport.connect(name).catch((e: unknown) => e);
+    expect(isTransportError(absent, 'ENOENT')).toBe(true);
+
+    await listen(name, { securityDescriptor, allowInsecureDescriptor: true });
+    const client = await namedPipeTransport.connect(name);
+    cleanups.push(() => client.destroy());
+    expect(await roundTrip(client, 'said so')).toBe('said so');
+  });
+
+  it('is accepted when only the owner, SYSTEM and Administrators may create instances', async () => {
+    const name = pipeName('safe-sddl');
+    await listen(name, {
+      securityDescriptor: 'D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;0x12018b;;;BU)(A;OIIO;GA;;;WD)',
+    });
+    expect(aceSids(readPipeSecurity(name))).toContain('BU');
   });
 });
