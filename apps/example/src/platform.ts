@@ -26,7 +26,7 @@ export const transportDescription = isWindows
 
 /**
  * The address `serve`, `call` and `watch` use unless told otherwise:
- * `$XDG_RUNTIME_DIR/localwire-example.sock`, `<tmpdir>/localwire-example-<uid>.sock`
+ * `$XDG_RUNTIME_DIR/localwire-example.sock`, `<tmpdir>/localwire-<uid>/localwire-example.sock`
  * or `\\.\pipe\localwire-example`.
  */
 export function defaultAppAddress(): string {
