@@ -53,8 +53,11 @@ export interface RpcContext<Peer extends object = UntypedMethods> {
  */
 // biome-ignore lint/suspicious/noExplicitAny: each handler declares the params it expects; validate them with `params`.
 export type RpcHandler<P = any, R = unknown, Peer extends object = UntypedMethods> = {
-  // Method syntax, so that its parameters compare bivariantly: a handler that
-  // declares a typed context (`RpcContext<ClientSide>`) is still a handler.
+  /**
+   * The handler. (Method syntax, so that its parameters compare bivariantly:
+   * a handler that declares a typed context, `RpcContext<ClientSide>`, is
+   * still a handler.)
+   */
   handle(params: P, context: RpcContext<Peer>): R | Promise<R>;
 }['handle'];
 

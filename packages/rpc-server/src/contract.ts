@@ -53,31 +53,31 @@ type CheckInput<S> = S extends StandardSchemaV1
  * type, else (a check function) what the check returns, else the params the
  * handler declares. `unknown` when nothing says.
  */
-export type RpcMethodParams<M, K extends keyof M> = M[K] extends { params: infer S }
-  ? CheckInput<S>
-  : // biome-ignore lint/suspicious/noExplicitAny: matches any handler's context.
-    M[K] extends { handler: (params: infer P, ...context: any[]) => unknown }
-    ? P
-    : // biome-ignore lint/suspicious/noExplicitAny: as above.
-      M[K] extends (params: infer P, ...context: any[]) => unknown
+export type RpcMethodParams<M, K extends keyof M> =
+  M[K] extends Record<'params', infer S>
+    ? CheckInput<S>
+    : // biome-ignore lint/suspicious/noExplicitAny: matches any handler's context.
+      M[K] extends Record<'handler', (params: infer P, ...context: any[]) => unknown>
       ? P
-      : unknown;
+      : // biome-ignore lint/suspicious/noExplicitAny: as above.
+        M[K] extends (params: infer P, ...context: any[]) => unknown
+        ? P
+        : unknown;
 
 /**
  * What a caller of method `K` of `M` gets: its `result` schema's output type,
  * else what the handler returns (awaited).
  */
-export type RpcMethodResult<M, K extends keyof M> = M[K] extends {
-  result: infer S extends StandardSchemaV1;
-}
-  ? StandardSchemaV1.InferOutput<S>
-  : // biome-ignore lint/suspicious/noExplicitAny: any params, any context.
-    M[K] extends { handler: (...args: any[]) => infer R }
-    ? Awaited<R>
-    : // biome-ignore lint/suspicious/noExplicitAny: as above.
-      M[K] extends (...args: any[]) => infer R
+export type RpcMethodResult<M, K extends keyof M> =
+  M[K] extends Record<'result', infer S extends StandardSchemaV1>
+    ? StandardSchemaV1.InferOutput<S>
+    : // biome-ignore lint/suspicious/noExplicitAny: any params, any context.
+      M[K] extends Record<'handler', (...args: any[]) => infer R>
       ? Awaited<R>
-      : unknown;
+      : // biome-ignore lint/suspicious/noExplicitAny: as above.
+        M[K] extends (...args: any[]) => infer R
+        ? Awaited<R>
+        : unknown;
 
 /**
  * The params argument and what follows it: optional where the params may be
