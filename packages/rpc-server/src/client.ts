@@ -174,8 +174,9 @@ class Client implements RpcClient {
   }
 
   on(method: string, handler: RpcHandler | RpcMethodDefinition): () => void {
-    this.#handlers.set(method, handler);
+    // The table first: it throws on a malformed definition, before anything changed.
     this.#methods.set(method, handler);
+    this.#handlers.set(method, handler);
     return () => {
       if (this.#handlers.get(method) !== handler) return;
       this.#handlers.delete(method);

@@ -76,7 +76,7 @@ function resultChecked(name: string, schema: StandardSchemaV1, method: Method): 
   };
 }
 
-/** @throws {TypeError} naming the method, when `value` is not what `what` must be. */
+/** @throws {TypeError} naming the method and saying `what` must be, unless `ok`. */
 function assertShape(ok: boolean, name: string, what: string): void {
   if (!ok) throw new TypeError(`method ${JSON.stringify(name)}: ${what}`);
 }
