@@ -1,15 +1,20 @@
 /**
- * The methods the example server offers. Each checks its params (a bad one is
- * answered `-32602 Invalid params`) and takes them by position or by name.
+ * The methods the example server offers. Each takes its params by position or
+ * by name, checked by a zod schema (a bad one is answered `-32602 Invalid
+ * params`, with the schema's issues in `error.data.issues`); the types of
+ * these schemas and handlers are the contract a typed client is checked
+ * against (`connectRpc<ExampleMethods>`).
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import {
   createSubscriptions,
+  defineMethods,
   type RpcContext,
   RpcError,
   RpcErrorCode,
   type RpcMethods,
 } from '@localwire/rpc-server';
+import { z } from 'zod';
 
 /** Longest `sleep` accepted, in milliseconds (ten minutes). */
 export const MAX_SLEEP_MS = 600_000;
@@ -17,55 +22,54 @@ export const MAX_SLEEP_MS = 600_000;
 /** Longest tick interval accepted, in milliseconds (one hour). */
 export const MAX_INTERVAL_MS = 3_600_000;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A whole number from `min` to `max`, with a message that says so. */
+function wholeNumber(what: string, min: number, max: number) {
+  const error = `${what} must be a whole number from ${min} to ${max}`;
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 }
 
 /**
- * The params as a list in the order of `names`, from `[x, y]` or
- * `{ "x": …, "y": … }`: exactly those, no more, no fewer.
- * @throws {Error} saying what was expected (the server answers `-32602`).
+ * Params `[x, y]` by position or `{ "x": …, "y": … }` by name (exactly those
+ * keys): zod's union reports only "Invalid input" when neither form fits, so
+ * say what is wrong with the form the caller used.
  */
-function takeParams(params: unknown, names: readonly string[]): unknown[] {
-  if (Array.isArray(params) && params.length === names.length) return params;
-  if (
-    isRecord(params) &&
-    Object.keys(params).length === names.length &&
-    names.every((name) => Object.hasOwn(params, name))
-  ) {
-    return names.map((name) => params[name]);
-  }
-  const byName = names.map((name) => `"${name}": …`).join(', ');
-  throw new Error(`expected [${names.join(', ')}] or { ${byName} }`);
-}
-
-/** `value` if it is a whole number from `min` to `max`. @throws {Error} otherwise. */
-function wholeNumber(value: unknown, what: string, min: number, max: number): number {
-  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) {
-    return value;
-  }
-  throw new Error(`${what} must be a whole number from ${min} to ${max}`);
+function positionalOrNamed<Positional extends z.ZodTuple, Named extends z.ZodType>(
+  positional: Positional,
+  named: Named,
+) {
+  return z.union([positional, named], {
+    error: (issue) => {
+      if (issue.code !== 'invalid_union') return undefined;
+      const [byPosition, byName] = issue.errors;
+      return (Array.isArray(issue.input) ? byPosition : byName)?.[0]?.message;
+    },
+  });
 }
 
 const echo = {
-  params: (params: unknown) => takeParams(params, ['value'])[0],
-  handler: (value: unknown) => value,
+  params: positionalOrNamed(
+    z.tuple([z.json()]),
+    z.strictObject({ value: z.json() }).transform(({ value }): [z.core.util.JSONType] => [value]),
+  ),
+  handler: ([value]: [z.core.util.JSONType]) => value,
 };
 
+const number = z.number({ error: 'a and b must be numbers' });
 const add = {
-  params: (params: unknown): [number, number] => {
-    const [a, b] = takeParams(params, ['a', 'b']);
-    if (typeof a !== 'number' || typeof b !== 'number') {
-      throw new Error('a and b must be numbers');
-    }
-    return [a, b];
-  },
+  params: positionalOrNamed(
+    z.tuple([number, number]),
+    z.strictObject({ a: number, b: number }).transform(({ a, b }): [number, number] => [a, b]),
+  ),
   handler: ([a, b]: [number, number]) => a + b,
 };
 
+const ms = wholeNumber('ms', 0, MAX_SLEEP_MS);
 const sleep = {
-  params: (params: unknown) => wholeNumber(takeParams(params, ['ms'])[0], 'ms', 0, MAX_SLEEP_MS),
-  handler: async (ms: number, context: RpcContext) => {
+  params: positionalOrNamed(
+    z.tuple([ms]),
+    z.strictObject({ ms }).transform(({ ms }): [number] => [ms]),
+  ),
+  handler: async ([ms]: [number], context: RpcContext) => {
     try {
       return await delay(ms, ms, { signal: context.signal });
     } catch {
@@ -77,6 +81,29 @@ const sleep = {
 
 // The caller's credentials, as the transport read them when it connected.
 const whoami = (_params: unknown, context: RpcContext) => context.peer ?? null;
+
+/** The methods whose types are declared by their schemas and handlers. */
+const checkedMethods = defineMethods({ echo, add, sleep });
+
+/**
+ * `subscribe("ticks", intervalMs)` and `unsubscribe(id)`, as
+ * `createSubscriptions` serves them: declared here, since its methods are
+ * untyped (their names are options).
+ */
+interface TickMethods {
+  subscribe(params: ['ticks', intervalMs: number]): string;
+  unsubscribe(params: [id: string]): boolean;
+}
+
+/**
+ * The example server's contract, for a typed client:
+ * `connectRpc<ExampleMethods>(transport, address)`.
+ */
+export type ExampleMethods = typeof checkedMethods & TickMethods & { whoami: typeof whoami };
+
+const tickArgs = z.tuple([wholeNumber('intervalMs', 1, MAX_INTERVAL_MS)], {
+  error: 'expected ["ticks", intervalMs]',
+});
 
 /**
  * `subscribe("ticks", intervalMs)` and `unsubscribe(id)`: each subscription
@@ -98,12 +125,11 @@ function tickMethods(): RpcMethods {
 
 /** The interval of `subscribe("ticks", intervalMs)`. @throws {RpcError} `-32602` otherwise. */
 function tickInterval(args: readonly unknown[]): number {
-  try {
-    if (args.length !== 1) throw new Error('expected ["ticks", intervalMs]');
-    return wholeNumber(args[0], 'intervalMs', 1, MAX_INTERVAL_MS);
-  } catch (err) {
-    throw new RpcError(RpcErrorCode.InvalidParams, `Invalid params: ${(err as Error).message}`);
-  }
+  const parsed = tickArgs.safeParse(args);
+  if (parsed.success) return parsed.data[0];
+  // The args follow the topic, so the issues' paths would be off by one: say it in words.
+  const why = parsed.error.issues.map((issue) => issue.message).join('; ');
+  throw new RpcError(RpcErrorCode.InvalidParams, `Invalid params: ${why}`);
 }
 
 /**
@@ -112,5 +138,5 @@ function tickInterval(args: readonly unknown[]): number {
  * Call it once per server: the subscriptions are the server's own.
  */
 export function createMethods(): RpcMethods {
-  return { echo, add, sleep, ...tickMethods(), whoami };
+  return { ...checkedMethods, ...tickMethods(), whoami };
 }

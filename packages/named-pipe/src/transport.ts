@@ -60,6 +60,13 @@ export interface NamedPipeConnectOptions extends ConnectOptions {
   verifyOwner?: boolean;
 }
 
+declare module '@localwire/transport' {
+  /** Named pipes' connect options, for code that cannot infer them from the transport. */
+  interface ConnectOptionsByTransport {
+    'named-pipe': NamedPipeConnectOptions;
+  }
+}
+
 const DEFAULT_PENDING_INSTANCES = 4;
 const MAX_PENDING_INSTANCES = 64;
 

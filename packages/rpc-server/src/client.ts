@@ -1,7 +1,22 @@
-import type { Connection, ConnectOptions, ListenOptions, Transport } from '@localwire/transport';
+import type {
+  AnyConnectOptions,
+  Connection,
+  ConnectOptions,
+  ListenOptions,
+  Transport,
+} from '@localwire/transport';
 import { type Codec, ndjson } from '@localwire/transport/framing';
 import { createJSONRPCNotification, createJSONRPCRequest, type JSONRPCRequest } from 'json-rpc-2.0';
 import type { RequestOptions, RpcHandler, RpcMethodDefinition } from './context.js';
+import type {
+  BatchCall,
+  BatchResult,
+  RpcBatch,
+  RpcNotify,
+  RpcOn,
+  RpcRequest,
+  UntypedMethods,
+} from './contract.js';
 import { Endpoint } from './endpoint.js';
 import { RpcError } from './errors.js';
 import { type RpcLimits, resolveLimits } from './limits.js';
@@ -27,35 +42,67 @@ export interface RpcClientOptions<C extends ConnectOptions = ConnectOptions> {
   onError?: (error: unknown) => void;
 }
 
-/** One call of a {@link RpcClient.batch}. */
-export interface BatchCall {
-  /** The method to call. */
-  method: string;
-  /** Its params. */
-  params?: RpcParams;
-  /** Send it as a notification: no answer is expected. */
-  notification?: boolean;
-}
-
-/** The outcome of one request of a batch. */
-export type BatchResult =
-  | {
-      /** The call succeeded. */
-      ok: true;
-      /** Its result. */
-      result: unknown;
-    }
-  | {
-      /** The call failed. */
-      ok: false;
-      /** The error the server answered with. */
-      error: RpcError;
-    };
-
 const ignore = () => {};
 
-/** A connection to a JSON-RPC 2.0 server. Create it with {@link connectRpc}. */
-export class RpcClient {
+/**
+ * A connection to a JSON-RPC 2.0 server. Create it with {@link connectRpc}.
+ *
+ * `Remote` is what the server serves (`typeof methods`, see
+ * {@link defineMethods}, or a declared map): with it, `request`, `notify` and
+ * `batch` check the method names, params and result types. `Local` is what
+ * this client handles when the server calls or notifies it (see `on`).
+ * Without them (the default {@link UntypedMethods}) any method goes, as
+ * `request<T>(method, params)`.
+ *
+ * @example
+ * ```ts
+ * const client: RpcClient<typeof methods> = await connectRpc<typeof methods>(transport, address);
+ * const sum = await client.request('add', [1, 2]); // number
+ * ```
+ */
+export interface RpcClient<
+  Remote extends object = UntypedMethods,
+  Local extends object = UntypedMethods,
+> {
+  /** The underlying connection. */
+  readonly connection: Connection;
+  /** Aborts when the connection closes, for whatever reason. */
+  readonly signal: AbortSignal;
+  /**
+   * Calls `method` and resolves with its result:
+   * `request(method, params?, { timeout, signal }?)`.
+   * Rejects with an `RpcError` when the server answers with an error, and
+   * with a `TransportError` coded `ETIMEDOUT` (timeout), `ABORT_ERR` (signal)
+   * or `ECONNRESET` (the connection closed first).
+   */
+  readonly request: RpcRequest<Remote>;
+  /** Sends a notification (no answer). @throws {TypeError} if `params` cannot be serialized. */
+  readonly notify: RpcNotify<Remote>;
+  /**
+   * Sends `calls` (`[{ method, params?, notification? }, …]`) as one batch.
+   * Resolves with one entry per call, in order: a {@link BatchResult} for
+   * each request, `undefined` for each notification. Rejects with an
+   * `RpcError` when the server refuses the batch as a whole (one error
+   * without an id, as the spec says: a batch over its size limit, say), and
+   * as `request` does for a timeout, an abort or a closed connection.
+   */
+  readonly batch: RpcBatch<Remote>;
+  /**
+   * Handles `method` when the server sends it: notifications (a subscription's
+   * pushes, say) and requests, whose answer is the handler's return value.
+   * Replaces an earlier handler for the same method. Returns a function that
+   * removes this handler.
+   */
+  readonly on: RpcOn<Local, Remote>;
+  /**
+   * Closes the connection: requests still waiting reject with `ECONNRESET`;
+   * calls the server made to this client finish first. Resolves once closed.
+   */
+  close(): Promise<void>;
+}
+
+/** The client itself; the typed views of {@link RpcClient} are all this one object. */
+class Client implements RpcClient {
   readonly #endpoint: Endpoint;
   readonly #methods: MethodTable;
   readonly #handlers = new Map<string, RpcHandler | RpcMethodDefinition>();
@@ -83,39 +130,22 @@ export class RpcClient {
     });
   }
 
-  /** The underlying connection. */
   get connection(): Connection {
     return this.#endpoint.connection;
   }
 
-  /** Aborts when the connection closes, for whatever reason. */
   get signal(): AbortSignal {
     return this.#endpoint.signal;
   }
 
-  /**
-   * Calls `method` and resolves with its result.
-   * Rejects with an `RpcError` when the server answers with an error, and
-   * with a `TransportError` coded `ETIMEDOUT` (timeout), `ABORT_ERR` (signal)
-   * or `ECONNRESET` (the connection closed first).
-   */
   request<T = unknown>(method: string, params?: RpcParams, options?: RequestOptions): Promise<T> {
     return this.#endpoint.request<T>(method, params, options);
   }
 
-  /** Sends a notification (no answer). @throws {TypeError} if `params` cannot be serialized. */
   notify(method: string, params?: RpcParams): void {
     this.#endpoint.notify(method, params);
   }
 
-  /**
-   * Sends `calls` as one batch. Resolves with one entry per call, in order:
-   * a {@link BatchResult} for each request, `undefined` for each notification.
-   * Rejects with an `RpcError` when the server refuses the batch as a whole
-   * (one error without an id, as the spec says: a batch over its size limit,
-   * say), and as {@link RpcClient.request} does for a timeout, an abort or a
-   * closed connection.
-   */
   async batch(
     calls: readonly BatchCall[],
     options?: RequestOptions,
@@ -143,15 +173,10 @@ export class RpcClient {
     });
   }
 
-  /**
-   * Handles `method` when the server sends it: notifications (a subscription's
-   * pushes, say) and requests, whose answer is the handler's return value.
-   * Replaces an earlier handler for the same method. Returns a function that
-   * removes this handler.
-   */
   on(method: string, handler: RpcHandler | RpcMethodDefinition): () => void {
-    this.#handlers.set(method, handler);
+    // The table first: it throws on a malformed definition, before anything changed.
     this.#methods.set(method, handler);
+    this.#handlers.set(method, handler);
     return () => {
       if (this.#handlers.get(method) !== handler) return;
       this.#handlers.delete(method);
@@ -159,28 +184,56 @@ export class RpcClient {
     };
   }
 
-  /**
-   * Closes the connection: requests still waiting reject with `ECONNRESET`;
-   * calls the server made to this client finish first. Resolves once closed.
-   */
   close(): Promise<void> {
     return this.#endpoint.close('the client closed the connection');
   }
 }
 
 /**
- * Connects to the JSON-RPC 2.0 server at `address` over `transport`.
+ * Connects to the JSON-RPC 2.0 server at `address` over `transport`: an
+ * untyped client, whose `request<T>(method, params?)` takes any method; the
+ * transport's own connect options are inferred (`options.connect`).
  *
  * @example
- * const client = await connectRpc(unixSocket, '/run/user/1000/app.sock');
+ * ```ts
+ * const client = await connectRpc(unixSocketTransport, '/run/user/1000/app.sock');
  * const sum = await client.request<number>('add', [1, 2], { timeout: 1000 });
+ * ```
  */
-export async function connectRpc<C extends ConnectOptions>(
+export function connectRpc<C extends ConnectOptions>(
   transport: Transport<ListenOptions, C>,
   address: string,
-  options: RpcClientOptions<C> = {},
+  options?: RpcClientOptions<C>,
+): Promise<RpcClient>;
+/**
+ * Connects to the JSON-RPC 2.0 server at `address` over `transport`: a client
+ * checked against `Remote`, the server's methods (`typeof methods` from
+ * {@link defineMethods}, or a declared map), and handling `Local`, this
+ * client's own methods and notifications (see {@link RpcClient}). With the
+ * type arguments given, TypeScript infers no others, so `options.connect` is
+ * checked against the connect options of every transport package in the
+ * program (`ConnectOptionsByTransport` in `@localwire/transport`).
+ *
+ * @example
+ * ```ts
+ * const client = await connectRpc<typeof methods>(unixSocketTransport, address);
+ * const sum: number = await client.request('add', [1, 2]);
+ * const pipe = await connectRpc<typeof methods>(namedPipeTransport, '\\.\\pipe\\app', {
+ *   connect: { verifyOwner: false },
+ * });
+ * ```
+ */
+export function connectRpc<Remote extends object, Local extends object = UntypedMethods>(
+  transport: Transport,
+  address: string,
+  options?: RpcClientOptions<AnyConnectOptions>,
+): Promise<RpcClient<Remote, Local>>;
+export async function connectRpc(
+  transport: Transport,
+  address: string,
+  options: RpcClientOptions = {},
 ): Promise<RpcClient> {
   const limits = resolveLimits(options.limits);
   const connection = await transport.connect(address, options.connect);
-  return new RpcClient(connection, address, options, limits);
+  return new Client(connection, address, options, limits);
 }

@@ -1,5 +1,6 @@
 import type { Connection, PeerInfo } from '@localwire/transport';
-import type { RpcParams } from './protocol.js';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { RpcNotify, RpcRequest, UntypedMethods } from './contract.js';
 
 /** Per-call options for an outgoing request. */
 export interface RequestOptions {
@@ -12,8 +13,28 @@ export interface RequestOptions {
 /**
  * One side of one connection, as a handler sees it: who is on the other end,
  * and a way to notify or call them back (for subscriptions, say).
+ *
+ * `Peer` is what the other side serves, as a methods type (see
+ * {@link RpcMethodName}): with it, `notify` and `request` check the method
+ * names, params and results. Without it (the default {@link UntypedMethods}),
+ * they take any method.
+ *
+ * @example
+ * ```ts
+ * // What the client handles: a notification and a request.
+ * interface ClientSide {
+ *   progress(params: { done: number }): void;
+ *   confirm(params: [question: string]): boolean;
+ * }
+ * const methods = defineMethods({
+ *   remove: async ([path]: [string], ctx: RpcContext<ClientSide>) => {
+ *     ctx.notify('progress', { done: 0 });
+ *     return (await ctx.request('confirm', [`remove ${path}?`])) ? 'removed' : 'kept';
+ *   },
+ * });
+ * ```
  */
-export interface RpcContext {
+export interface RpcContext<Peer extends object = UntypedMethods> {
   /** The connection the call came in on. */
   readonly connection: Connection;
   /** The peer's credentials, as the transport reports them. */
@@ -21,25 +42,64 @@ export interface RpcContext {
   /** Aborts when the connection closes. */
   readonly signal: AbortSignal;
   /** Sends a notification to the peer. @throws {TypeError} if `params` cannot be serialized. */
-  notify(method: string, params?: RpcParams): void;
+  readonly notify: RpcNotify<Peer>;
   /** Calls a method the peer serves and resolves with its result. */
-  request<T = unknown>(method: string, params?: RpcParams, options?: RequestOptions): Promise<T>;
+  readonly request: RpcRequest<Peer>;
 }
 
-/** A method's implementation: gets the request's params and the caller's context. */
+/**
+ * A method's implementation: gets the request's params and the caller's
+ * context (`RpcContext<Peer>`, `Peer` being what the caller serves).
+ */
 // biome-ignore lint/suspicious/noExplicitAny: each handler declares the params it expects; validate them with `params`.
-export type RpcHandler<P = any, R = unknown> = (params: P, context: RpcContext) => R | Promise<R>;
+export type RpcHandler<P = any, R = unknown, Peer extends object = UntypedMethods> = {
+  /**
+   * The handler. (Method syntax, so that its parameters compare bivariantly:
+   * a handler that declares a typed context, `RpcContext<ClientSide>`, is
+   * still a handler.)
+   */
+  handle(params: P, context: RpcContext<Peer>): R | Promise<R>;
+}['handle'];
 
-/** A method with a params check. */
+/**
+ * Checks a method's params: a Standard Schema v1 validator (zod ≥ 3.24,
+ * valibot ≥ 1, arktype ≥ 2, …), or a function that returns the params
+ * (possibly converted) and throws to refuse them.
+ */
+export type RpcParamsCheck<P = unknown> = StandardSchemaV1<unknown, P> | ((params: unknown) => P);
+
+/**
+ * A method with a params check, a result check, or both.
+ *
+ * @example
+ * ```ts
+ * const greet: RpcMethodDefinition<{ name: string }, string> = {
+ *   params: z.object({ name: z.string() }),
+ *   result: z.string(),
+ *   handler: ({ name }) => `hello ${name}`,
+ * };
+ * ```
+ */
 // biome-ignore lint/suspicious/noExplicitAny: as for RpcHandler.
 export interface RpcMethodDefinition<P = any, R = unknown> {
   /**
-   * Checks the params before the handler runs and returns them (possibly
-   * converted). Throw to refuse them: the caller gets `-32602 Invalid params`
-   * with the thrown error's message (or the thrown {@link RpcError} as is).
-   * A schema library's parse function fits, e.g. `params: (p) => schema.parse(p)`.
+   * Checks the params before the handler runs. A Standard Schema v1
+   * validator (sync or async) refuses them with `-32602 Invalid params` and
+   * `error.data.issues` (`[{ message, path }]`), whatever
+   * `exposeErrorMessages` says; the handler gets the schema's output.
+   * A function returns the params (possibly converted) and throws to refuse
+   * them: the caller gets `-32602 Invalid params` with the thrown error's
+   * message (or the thrown {@link RpcError} as is). None: the handler gets
+   * the params as they came.
    */
-  params: (params: unknown) => P;
+  params?: RpcParamsCheck<P>;
+  /**
+   * A Standard Schema v1 validator for what the handler returns, checked
+   * before it is sent (and its output sent instead). A result it refuses is
+   * answered `-32603 Internal error` and reported to `onError` as a
+   * {@link ResultSchemaError}: it is the server's fault, not the caller's.
+   */
+  result?: StandardSchemaV1<R>;
   /** The implementation. */
   handler: RpcHandler<P, R>;
 }

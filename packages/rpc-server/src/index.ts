@@ -1,20 +1,34 @@
-export {
-  type BatchCall,
-  type BatchResult,
-  connectRpc,
-  type RpcClient,
-  type RpcClientOptions,
-} from './client.js';
+export { connectRpc, type RpcClient, type RpcClientOptions } from './client.js';
 export type {
   RequestOptions,
   RpcContext,
   RpcHandler,
   RpcMethodDefinition,
   RpcMethods,
+  RpcParamsCheck,
 } from './context.js';
+export {
+  type BatchCall,
+  type BatchResult,
+  defineMethods,
+  type RpcBatch,
+  type RpcBatchCall,
+  type RpcMethodName,
+  type RpcMethodParams,
+  type RpcMethodResult,
+  type RpcNotify,
+  type RpcOn,
+  type RpcRequest,
+  type RpcRequestArgs,
+  type UntypedBatch,
+  type UntypedMethods,
+  type UntypedNotify,
+  type UntypedRequest,
+} from './contract.js';
 export { RpcError, RpcErrorCode } from './errors.js';
 export { DEFAULT_LIMITS, type RpcLimits } from './limits.js';
 export type { RpcParams } from './protocol.js';
+export { ResultSchemaError, type RpcIssue } from './schema.js';
 export {
   type CloseOptions,
   type CloseResult,

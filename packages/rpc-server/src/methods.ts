@@ -1,3 +1,4 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import {
   createJSONRPCErrorResponse,
   createJSONRPCSuccessResponse,
@@ -8,6 +9,7 @@ import {
 } from 'json-rpc-2.0';
 import type { RpcContext, RpcHandler, RpcMethodDefinition, RpcMethods } from './context.js';
 import { isUnexpected, RpcError, RpcErrorCode, toErrorObject } from './errors.js';
+import { invalidParams, isStandardSchema, ResultSchemaError } from './schema.js';
 
 /** How a {@link MethodTable} answers and reports errors. */
 export interface ErrorPolicy {
@@ -40,10 +42,73 @@ function checkedParams(check: (params: unknown) => unknown, params: unknown): un
   }
 }
 
-function toMethod(definition: RpcHandler | RpcMethodDefinition): Method {
+/** The handler's params from a schema's verdict. @throws {RpcError} `-32602` with the issues. */
+function validParams(verdict: StandardSchemaV1.Result<unknown>): unknown {
+  if (verdict.issues) throw invalidParams(verdict.issues);
+  return verdict.value;
+}
+
+/** `handler` behind a params schema, sync or async. */
+function schemaChecked(schema: StandardSchemaV1, handler: RpcHandler): Method {
+  const standard = schema['~standard'];
+  return (params, context) => {
+    const verdict = standard.validate(params);
+    return isThenable(verdict)
+      ? verdict.then((v) => handler(validParams(v), context))
+      : handler(validParams(verdict), context);
+  };
+}
+
+/** `method` whose results are checked by `schema` before they are sent (its output is sent). */
+function resultChecked(name: string, schema: StandardSchemaV1, method: Method): Method {
+  const standard = schema['~standard'];
+  const validResult = (verdict: StandardSchemaV1.Result<unknown>) => {
+    if (verdict.issues) throw new ResultSchemaError(name, verdict.issues);
+    return verdict.value;
+  };
+  const check = (value: unknown) => {
+    const verdict = standard.validate(value);
+    return isThenable(verdict) ? verdict.then(validResult) : validResult(verdict);
+  };
+  return (params, context) => {
+    const value = method(params, context);
+    return isThenable(value) ? value.then(check) : check(value);
+  };
+}
+
+/** @throws {TypeError} naming the method and saying `what` must be, unless `ok`. */
+function assertShape(ok: boolean, name: string, what: string): void {
+  if (!ok) throw new TypeError(`method ${JSON.stringify(name)}: ${what}`);
+}
+
+/**
+ * The call of a definition, composed once here (not per call): a plain
+ * handler is called as it is; checks wrap it only where they are declared.
+ */
+function toMethod(name: string, definition: RpcHandler | RpcMethodDefinition): Method {
   if (typeof definition === 'function') return definition;
-  const { params: check, handler } = definition;
-  return (params, context) => handler(checkedParams(check, params), context);
+  const { params: check, result, handler } = definition;
+  assertShape(typeof handler === 'function', name, 'handler must be a function');
+  assertShape(
+    result === undefined || isStandardSchema(result),
+    name,
+    'result must be a Standard Schema v1 validator',
+  );
+  let method: Method;
+  // A schema first: some schemas (arktype's) are functions too.
+  if (isStandardSchema(check)) {
+    method = schemaChecked(check, handler);
+  } else if (typeof check === 'function') {
+    method = (params, context) => handler(checkedParams(check, params), context);
+  } else {
+    assertShape(
+      check === undefined,
+      name,
+      'params must be a Standard Schema v1 validator or a function',
+    );
+    method = handler;
+  }
+  return result === undefined ? method : resultChecked(name, result, method);
 }
 
 /**
@@ -67,9 +132,9 @@ export class MethodTable {
     for (const [name, definition] of Object.entries(methods)) this.set(name, definition);
   }
 
-  /** Adds or replaces a method. */
+  /** Adds or replaces a method. @throws {TypeError} if `definition` is malformed. */
   set(name: string, definition: RpcHandler | RpcMethodDefinition): void {
-    this.#methods.set(name, toMethod(definition));
+    this.#methods.set(name, toMethod(name, definition));
   }
 
   /** Removes a method. */

@@ -12,8 +12,12 @@ import { RpcErrorCode } from './errors.js';
  * `null` through).
  */
 
-/** The params of a request: by position or by name. */
-export type RpcParams = readonly unknown[] | Readonly<Record<string, unknown>>;
+/**
+ * The params of a request: by position (an array) or by name (an object).
+ * Any object type fits, an `interface` too (it has no index signature, so a
+ * `Record<string, unknown>` would refuse it).
+ */
+export type RpcParams = readonly unknown[] | object;
 
 type Fields = Record<string, unknown>;
 

@@ -66,6 +66,35 @@ export interface ConnectOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * The connect options of each transport package the program uses, by its
+ * transport's `name`. Each transport package adds its own entry by declaration
+ * merging, e.g.
+ *
+ * ```ts
+ * declare module '@localwire/transport' {
+ *   interface ConnectOptionsByTransport {
+ *     'my-transport': MyConnectOptions;
+ *   }
+ * }
+ * ```
+ *
+ * so that code given a transport whose type it cannot infer still checks the
+ * options it passes on: `connectRpc<typeof methods>(transport, address,
+ * { connect })` names its methods explicitly, and TypeScript then infers no
+ * other type argument, so `connect` is checked against every entry here.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by each transport package (declaration merging).
+export interface ConnectOptionsByTransport {}
+
+/**
+ * The connect options of any transport the program uses: {@link ConnectOptions}
+ * or one of {@link ConnectOptionsByTransport}.
+ */
+export type AnyConnectOptions =
+  | ConnectOptions
+  | ConnectOptionsByTransport[keyof ConnectOptionsByTransport];
+
 /** Events a {@link Listener} emits. */
 export interface ListenerEvents {
   /** A client connected. */
