@@ -270,3 +270,9 @@ await connectRpc<Methods>(unixSocketTransport, address, {
   // @ts-expect-error no transport has this option
   connect: { verifyOwnr: false },
 });
+await connectRpc(unixSocketTransport, address, { connect: { trustUids: [0], timeout: 1000 } });
+await connectRpc<Methods>(unixSocketTransport, address, { connect: { trustUids: [0] } });
+await connectRpc(unixSocketTransport, address, {
+  // @ts-expect-error trustUids are numbers
+  connect: { trustUids: ['root'] },
+});

@@ -16,6 +16,13 @@ import {
 import { peerCredentialFields } from './peer-credentials.js';
 import { isAbstractSocketName, validateSocketPath } from './socket-path.js';
 
+declare module '@localwire/transport' {
+  /** Unix sockets' connect options, for code that cannot infer them from the transport. */
+  interface ConnectOptionsByTransport {
+    'unix-socket': UnixSocketConnectOptions;
+  }
+}
+
 /** The Unix domain socket {@link Transport}, with its own listen and connect options. */
 export type UnixSocketTransport = Transport<UnixSocketListenOptions, UnixSocketConnectOptions>;
 
