@@ -15,7 +15,12 @@ export abstract class ListenerBase extends EventEmitter<ListenerEvents> implemen
     super();
     this.address = address;
     if (signal) {
-      const onAbort = () => void this.close().catch((err) => this.emit('error', err));
+      // With nobody listening for 'error', emitting it would throw inside the
+      // catch and end as an unhandled rejection; the failure then goes unheard.
+      const onAbort = () =>
+        void this.close().catch((err) => {
+          if (this.listenerCount('error') > 0) this.emit('error', err);
+        });
       if (signal.aborted) {
         // An 'abort' event never fires for a signal that has already aborted.
         // Close on a microtask: the subclass's fields are not initialised yet.
@@ -31,9 +36,13 @@ export abstract class ListenerBase extends EventEmitter<ListenerEvents> implemen
     return this.#closing === undefined;
   }
 
-  /** Hands a newly accepted connection to the listener's users. */
+  /**
+   * Hands a newly accepted connection to the listener's users; with none
+   * (nobody listens for 'connection' nor iterates), it is destroyed rather
+   * than left open with nobody to close it or hear its errors.
+   */
   protected accept(connection: Connection): void {
-    this.emit('connection', connection);
+    if (!this.emit('connection', connection)) connection.destroy();
   }
 
   /** Stops accepting and frees the address. Called once. */
@@ -47,7 +56,8 @@ export abstract class ListenerBase extends EventEmitter<ListenerEvents> implemen
   /**
    * Yields connections as they arrive, from the moment iteration starts, until
    * the listener closes. Connections that arrive between two `next()` calls
-   * are queued, not lost.
+   * are queued, not lost; those still queued when iteration stops (a `break`)
+   * are destroyed, as nobody will take them.
    */
   async *[Symbol.asyncIterator](): AsyncIterator<Connection> {
     const queue: Connection[] = [];
@@ -86,7 +96,8 @@ export abstract class ListenerBase extends EventEmitter<ListenerEvents> implemen
     } finally {
       this.off('connection', onConnection);
       this.off('close', onClose);
-      for (const left of queue) left.off('error', ignoreError);
+      // Their error guard stays: destroying may still surface a reset.
+      for (const left of queue) left.destroy();
     }
   }
 }
