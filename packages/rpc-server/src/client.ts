@@ -7,6 +7,7 @@ import { RpcError } from './errors.js';
 import { type RpcLimits, resolveLimits } from './limits.js';
 import { MethodTable } from './methods.js';
 import type { RpcParams } from './protocol.js';
+import { Watchdog } from './watchdog.js';
 
 /** How {@link connectRpc} connects and behaves. */
 export interface RpcClientOptions<C extends ConnectOptions = ConnectOptions> {
@@ -79,6 +80,7 @@ export class RpcClient {
       address,
       requestTimeout: options.requestTimeout,
       onError,
+      watchdog: Watchdog.for(limits),
       role: 'client',
     });
   }
@@ -96,8 +98,9 @@ export class RpcClient {
   /**
    * Calls `method` and resolves with its result.
    * Rejects with an `RpcError` when the server answers with an error, and
-   * with a `TransportError` coded `ETIMEDOUT` (timeout), `ABORT_ERR` (signal)
-   * or `ECONNRESET` (the connection closed first).
+   * with a `TransportError` coded `ETIMEDOUT` (timeout), `ABORT_ERR` (signal),
+   * `ECONNRESET` (the connection closed first) or `EACCES` (the server
+   * refused this connection: the message is the server's).
    */
   request<T = unknown>(method: string, params?: RpcParams, options?: RequestOptions): Promise<T> {
     return this.#endpoint.request<T>(method, params, options);

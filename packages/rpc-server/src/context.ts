@@ -1,4 +1,5 @@
 import type { Connection, PeerInfo } from '@localwire/transport';
+import type { RpcLimits } from './limits.js';
 import type { RpcParams } from './protocol.js';
 
 /** Per-call options for an outgoing request. */
@@ -20,6 +21,8 @@ export interface RpcContext {
   readonly peer: PeerInfo | undefined;
   /** Aborts when the connection closes. */
   readonly signal: AbortSignal;
+  /** The limits the connection runs under, defaults filled in (`createSubscriptions` reads its caps here). */
+  readonly limits: Readonly<Required<RpcLimits>>;
   /** Sends a notification to the peer. @throws {TypeError} if `params` cannot be serialized. */
   notify(method: string, params?: RpcParams): void;
   /** Calls a method the peer serves and resolves with its result. */
@@ -35,8 +38,10 @@ export type RpcHandler<P = any, R = unknown> = (params: P, context: RpcContext) 
 export interface RpcMethodDefinition<P = any, R = unknown> {
   /**
    * Checks the params before the handler runs and returns them (possibly
-   * converted). Throw to refuse them: the caller gets `-32602 Invalid params`
-   * with the thrown error's message (or the thrown {@link RpcError} as is).
+   * converted). Throw to refuse them: the caller gets the thrown
+   * {@link RpcError} as is, or for anything else `-32602 Invalid params` —
+   * with the thrown error's message only when `exposeErrorMessages` is on (a
+   * check that crashes must not tell the peer about the server's code).
    * A schema library's parse function fits, e.g. `params: (p) => schema.parse(p)`.
    */
   params: (params: unknown) => P;

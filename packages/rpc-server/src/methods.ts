@@ -27,12 +27,22 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
 
-function checkedParams(check: (params: unknown) => unknown, params: unknown): unknown {
+/**
+ * The params `check` returns; what it throws becomes `-32602`. Only an
+ * {@link RpcError} says why to the peer (as it declares itself): the message
+ * of anything else — a check that crashed on the params, say (`Cannot read
+ * properties of undefined`) — is internal, sent only with `exposeMessages`.
+ */
+function checkedParams(
+  check: (params: unknown) => unknown,
+  params: unknown,
+  exposeMessages: boolean,
+): unknown {
   try {
     return check(params);
   } catch (error) {
     if (error instanceof RpcError) throw error;
-    const why = error instanceof Error ? error.message : String(error);
+    const why = exposeMessages ? (error instanceof Error ? error.message : String(error)) : '';
     throw new RpcError(
       RpcErrorCode.InvalidParams,
       why ? `Invalid params: ${why}` : 'Invalid params',
@@ -40,10 +50,11 @@ function checkedParams(check: (params: unknown) => unknown, params: unknown): un
   }
 }
 
-function toMethod(definition: RpcHandler | RpcMethodDefinition): Method {
+function toMethod(definition: RpcHandler | RpcMethodDefinition, policy: ErrorPolicy): Method {
   if (typeof definition === 'function') return definition;
   const { params: check, handler } = definition;
-  return (params, context) => handler(checkedParams(check, params), context);
+  return (params, context) =>
+    handler(checkedParams(check, params, policy.exposeErrorMessages), context);
 }
 
 /**
@@ -69,7 +80,7 @@ export class MethodTable {
 
   /** Adds or replaces a method. */
   set(name: string, definition: RpcHandler | RpcMethodDefinition): void {
-    this.#methods.set(name, toMethod(definition));
+    this.#methods.set(name, toMethod(definition, this.#policy));
   }
 
   /** Removes a method. */
