@@ -212,7 +212,7 @@ describe.runIf(isLinux)(
         try {
           await lsp.next();
           const fdsBefore = openFds(lsp.pid);
-          const peers = [];
+          const peers: Array<Awaited<ReturnType<typeof rawConnect>>> = [];
           for (let i = 0; i < 500; i++) {
             const peer = await rawConnect(lspAddress);
             peer.socket.write('Content-Len');
@@ -326,7 +326,7 @@ describe.runIf(isLinux)(
         try {
           await flood.next();
           const client = await connectRpc(transport, floodAddress);
-          const peers = [];
+          const peers: Array<Awaited<ReturnType<typeof rawConnect>>> = [];
           for (let i = 0; i < 300; i++) peers.push(await rawConnect(floodAddress));
           await settle(
             () => peers.filter((p) => p.socket.destroyed).length,
