@@ -486,7 +486,7 @@ export class Endpoint implements RpcContext, Watched {
         this.#options.onError,
         (held) =>
           new Error(
-            `the peer at ${address} reported ${held} more errors without an id in the last second`,
+            `the peer reported ${held} more errors without an id in the last second (on ${address})`,
           ),
       );
       this.#peerReports.report(() => new RpcError(code, `the peer reported: ${message}`, data));

@@ -157,7 +157,7 @@ describe('limits (issue 13)', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ message: 'the peer reported: Parse error' });
     await until(() => errors.length === 2, 'the count of the rest', 3000);
-    expect(String(errors[1])).toContain('reported 4999 more errors without an id');
+    expect(String(errors[1])).toContain('the peer reported 4999 more errors without an id');
   });
 
   it('caps the subscriptions of one connection and the size of their args', async () => {
