@@ -22,6 +22,7 @@ import { RpcError } from './errors.js';
 import { type RpcLimits, resolveLimits } from './limits.js';
 import { MethodTable } from './methods.js';
 import type { RpcParams } from './protocol.js';
+import { Watchdog } from './watchdog.js';
 
 /** How {@link connectRpc} connects and behaves. */
 export interface RpcClientOptions<C extends ConnectOptions = ConnectOptions> {
@@ -126,6 +127,7 @@ class Client implements RpcClient {
       address,
       requestTimeout: options.requestTimeout,
       onError,
+      watchdog: Watchdog.for(limits),
       role: 'client',
     });
   }

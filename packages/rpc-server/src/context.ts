@@ -1,6 +1,7 @@
 import type { Connection, PeerInfo } from '@localwire/transport';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { RpcNotify, RpcRequest, UntypedMethods } from './contract.js';
+import type { RpcLimits } from './limits.js';
 
 /** Per-call options for an outgoing request. */
 export interface RequestOptions {
@@ -41,6 +42,8 @@ export interface RpcContext<Peer extends object = UntypedMethods> {
   readonly peer: PeerInfo | undefined;
   /** Aborts when the connection closes. */
   readonly signal: AbortSignal;
+  /** The limits the connection runs under, defaults filled in (`createSubscriptions` reads its caps here). */
+  readonly limits: Readonly<Required<RpcLimits>>;
   /** Sends a notification to the peer. @throws {TypeError} if `params` cannot be serialized. */
   readonly notify: RpcNotify<Peer>;
   /** Calls a method the peer serves and resolves with its result. */
@@ -88,9 +91,10 @@ export interface RpcMethodDefinition<P = any, R = unknown> {
    * `error.data.issues` (`[{ message, path }]`), whatever
    * `exposeErrorMessages` says; the handler gets the schema's output.
    * A function returns the params (possibly converted) and throws to refuse
-   * them: the caller gets `-32602 Invalid params` with the thrown error's
-   * message (or the thrown {@link RpcError} as is). None: the handler gets
-   * the params as they came.
+   * them: the caller gets the thrown {@link RpcError} as is, or for anything
+   * else `-32602 Invalid params` — with the thrown error's message only when
+   * `exposeErrorMessages` is on (a check that crashes must not tell the peer
+   * about the server's code). None: the handler gets the params as they came.
    */
   params?: RpcParamsCheck<P>;
   /**

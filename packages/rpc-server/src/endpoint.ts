@@ -12,6 +12,8 @@ import type { RpcLimits } from './limits.js';
 import { type Answer, isThenable, type MethodTable } from './methods.js';
 import { abortError, describeRequest, OutgoingRequests, type RequestLabel } from './outgoing.js';
 import { invalidRequest, isRequest, isResponse, type RpcParams } from './protocol.js';
+import { ReportThrottle } from './throttle.js';
+import type { Watchdog, Watched } from './watchdog.js';
 import { FrameWriter } from './writer.js';
 
 /** What an {@link Endpoint} needs besides its connection. */
@@ -28,6 +30,13 @@ export interface EndpointOptions {
   requestTimeout?: number | undefined;
   /** Told of errors no caller can be told of. */
   onError: (error: unknown) => void;
+  /**
+   * Told when the peer is closed for not completing a message within
+   * `messageTimeout` (the server rate-limits these). Default: `onError`.
+   */
+  onStalled?: ((make: () => Error) => void) | undefined;
+  /** Checks `messageTimeout` and `idleTimeout`; none when both are off. */
+  watchdog?: Watchdog | undefined;
   /**
    * Which side this is. A `'server'` endpoint's output answers its peer's
    * input, so it holds the peer to it: it stops reading while its write
@@ -56,6 +65,13 @@ function countAsked(batch: readonly unknown[]): number {
 function framingErrorResponse(error: FramingError): JSONRPCResponse {
   if (error.code === 'MESSAGE_TOO_LARGE') {
     return createJSONRPCErrorResponse(null, RpcErrorCode.InvalidRequest, error.message);
+  }
+  if (error.code === 'MESSAGE_TOO_DEEP') {
+    return createJSONRPCErrorResponse(
+      null,
+      RpcErrorCode.InvalidRequest,
+      `Invalid Request: ${error.message}`,
+    );
   }
   const message = error.code === 'PARSE_ERROR' ? 'Parse error' : `Parse error: ${error.message}`;
   return createJSONRPCErrorResponse(null, RpcErrorCode.ParseError, message);
@@ -95,7 +111,7 @@ function serializable(response: JSONRPCResponse): JSONRPCResponse {
  * first still gets every answer; over a named pipe a peer cannot end its side
  * without closing, so its requests are answered while it keeps it open.
  */
-export class Endpoint implements RpcContext {
+export class Endpoint implements RpcContext, Watched {
   readonly connection: Connection;
   readonly peer: PeerInfo | undefined;
   /** Made when a handler first asks for {@link Endpoint.signal}: most never do. */
@@ -121,9 +137,24 @@ export class Endpoint implements RpcContext {
   /** Why outgoing requests can no longer be answered, once they cannot. */
   #unanswerable: string | undefined;
   #connectionError: Error | undefined;
-  /** The last error the peer sent without an id, if no batch took it. */
+  /** The last error the peer sent without an id, if no request took it. */
   #peerReported: RpcError | undefined;
+  /** Rate-limits the reports of errors the peer sends without an id; made on the first. */
+  #peerReports: ReportThrottle | undefined;
+  /** Set once the server said it refuses this connection: what every request rejects with. */
+  #refusal: string | undefined;
   #closed = false;
+  // For the watchdog: counters bumped on the hot path, compared on each tick.
+  /** Chunks received. */
+  #chunks = 0;
+  /** Messages decoded. */
+  #messages = 0;
+  #seenChunks = -1;
+  #seenMessages = -1;
+  /** When a tick first saw the current unfinished message (0: none). */
+  #pendingSince = 0;
+  /** When a tick last saw input or work. */
+  #activeAt = 0;
 
   constructor(connection: Connection, options: EndpointOptions) {
     this.connection = connection;
@@ -138,11 +169,21 @@ export class Endpoint implements RpcContext {
       () => this.#overflow(),
     );
     this.closed = new Promise((resolve) => connection.once('close', resolve));
+    const watchdog = options.watchdog;
+    if (watchdog !== undefined) {
+      watchdog.add(this);
+      this.closed.then(() => watchdog.delete(this));
+    }
     connection.on('data', this.#onData);
     connection.on('end', this.#onEnd);
     connection.on('error', this.#onConnectionError);
     connection.on('close', this.#onClose);
     connection.resume();
+  }
+
+  /** The limits this connection runs under. */
+  get limits(): Readonly<Required<RpcLimits>> {
+    return this.#options.limits;
   }
 
   /** Aborts when the connection closes. */
@@ -156,7 +197,7 @@ export class Endpoint implements RpcContext {
 
   notify(method: string, params?: RpcParams): void {
     const frame = this.#codec.encode(createJSONRPCNotification(method, params));
-    if (!this.#ending) this.#writer.send(frame);
+    if (!this.#ending) this.#writer.sendUnsolicited(frame);
   }
 
   request<T = unknown>(method: string, params?: RpcParams, options?: RequestOptions): Promise<T> {
@@ -205,6 +246,56 @@ export class Endpoint implements RpcContext {
     this.connection.destroy();
   }
 
+  /**
+   * The watchdog's tick: closes the connection when a message has been
+   * arriving for longer than `messageTimeout`, or nothing has for
+   * `idleTimeout` (no byte received, no request in flight either way).
+   * Only the counters bumped per chunk and per message are compared with
+   * the previous tick's, so a connection pays nothing per message for it.
+   * While this side holds the peer back (paused), the peer is not to blame,
+   * and nothing is timed.
+   */
+  checkTimeouts(now: number): void {
+    if (!this.#reading || this.#ending) return;
+    if (this.#paused) {
+      this.#pendingSince = 0;
+      this.#activeAt = now;
+      return;
+    }
+    const { messageTimeout, idleTimeout } = this.#options.limits;
+    if (!this.#decoder.pending) {
+      this.#pendingSince = 0;
+    } else if (this.#pendingSince === 0 || this.#messages !== this.#seenMessages) {
+      this.#pendingSince = now;
+      this.#seenMessages = this.#messages;
+    } else if (now - this.#pendingSince >= messageTimeout) {
+      this.#messageTimedOut(messageTimeout);
+      return;
+    }
+    const working = this.#inFlight > 0 || (this.#outgoing?.waiting ?? false);
+    if (this.#chunks !== this.#seenChunks || working) {
+      this.#seenChunks = this.#chunks;
+      this.#activeAt = now;
+    } else if (now - this.#activeAt >= idleTimeout) {
+      const address = this.#options.address;
+      this.close(
+        `the connection to ${address} was idle for ${idleTimeout} ms (limits.idleTimeout)`,
+      );
+    }
+  }
+
+  /** Answers and closes a peer that began a message and did not finish it in time. */
+  #messageTimedOut(timeout: number): void {
+    const why = `a message was begun but not completed within ${timeout} ms (limits.messageTimeout)`;
+    this.#respond(
+      createJSONRPCErrorResponse(null, RpcErrorCode.InvalidRequest, `Invalid Request: ${why}`),
+    );
+    const address = this.#options.address;
+    const report = this.#options.onStalled ?? ((make) => this.#options.onError(make()));
+    report(() => new Error(`closed a connection on ${address}: ${why}`));
+    this.close(`the peer at ${address} stalled: ${why}`);
+  }
+
   #requests(): OutgoingRequests {
     this.#outgoing ??= new OutgoingRequests(this.#options.address, this.#options.requestTimeout);
     return this.#outgoing;
@@ -221,6 +312,13 @@ export class Endpoint implements RpcContext {
     options: RequestOptions | undefined,
   ): Promise<never> | undefined {
     const address = this.#options.address;
+    if (this.#refusal !== undefined) {
+      return Promise.reject(
+        new TransportError('EACCES', `${this.#refusal}; ${describeRequest(label)} was not sent`, {
+          address,
+        }),
+      );
+    }
     if (this.#unanswerable !== undefined) {
       return Promise.reject(
         new TransportError(
@@ -233,7 +331,7 @@ export class Endpoint implements RpcContext {
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(abortError(label, address, signal.reason));
     try {
-      this.#writer.send(this.#codec.encode(payload));
+      this.#writer.sendUnsolicited(this.#codec.encode(payload));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -243,6 +341,7 @@ export class Endpoint implements RpcContext {
   readonly #onData = (chunk: Buffer) => {
     // Once input has stopped, what still arrives is dropped (see #finishIfDone).
     if (!this.#reading) return;
+    this.#chunks++;
     this.#decoder.push(chunk);
     this.#pump();
   };
@@ -277,6 +376,7 @@ export class Endpoint implements RpcContext {
         if (this.#peerEnded) this.#inputDone = true;
         break;
       }
+      this.#messages++;
       if (item.ok) this.#receive(item.message);
       else this.#refuse(item.error);
     }
@@ -368,14 +468,28 @@ export class Endpoint implements RpcContext {
   #responseReceived(response: JSONRPCResponse): void {
     if (response.id === null && response.error) {
       // A single error without an id: the peer could not read something
-      // this side sent. Per the spec that is the answer to a batch it could
-      // not take; otherwise no caller can be told, so it is reported, and
-      // named if the peer then closes.
+      // this side sent, or (a server) refuses the connection. Otherwise it
+      // answers the request or batch the peer could not read, if that can
+      // be told; if not, no caller can be told, so it is reported (at most
+      // once a second, with a count of the rest), and named if the peer
+      // then closes.
       const { code, message, data } = response.error;
+      if (code === RpcErrorCode.ConnectionRefused && this.#options.role === 'client') {
+        this.#refused(message);
+        return;
+      }
       const error = new RpcError(code, message, data);
-      if (this.#outgoing?.failOldestBatch(error)) return;
       this.#peerReported = error;
-      this.#options.onError(new RpcError(code, `the peer reported: ${message}`, data));
+      if (this.#outgoing?.failLatest(error)) return;
+      const address = this.#options.address;
+      this.#peerReports ??= new ReportThrottle(
+        this.#options.onError,
+        (held) =>
+          new Error(
+            `the peer reported ${held} more errors without an id in the last second (on ${address})`,
+          ),
+      );
+      this.#peerReports.report(() => new RpcError(code, `the peer reported: ${message}`, data));
       return;
     }
     this.#outgoing?.answer(response);
@@ -455,6 +569,13 @@ export class Endpoint implements RpcContext {
     this.#updateFlow();
     const linger = setTimeout(() => connection.destroy(), LINGER_MS);
     connection.once('close', () => clearTimeout(linger));
+  }
+
+  /** The server refused this connection: every request, pending or later, rejects with `EACCES`. */
+  #refused(message: string): void {
+    this.#refusal = message;
+    const address = this.#options.address;
+    this.#outgoing?.failEach(() => new TransportError('EACCES', message, { address }));
   }
 
   #failPending(reason: string): void {

@@ -1,6 +1,9 @@
 import { type JSONRPCError, JSONRPCErrorException } from 'json-rpc-2.0';
 
-/** The error codes JSON-RPC 2.0 defines. */
+/**
+ * The error codes JSON-RPC 2.0 defines, and the few of its server-error
+ * range (-32000 to -32099) localwire uses.
+ */
 export const RpcErrorCode = {
   /** The message is not valid JSON. */
   ParseError: -32700,
@@ -12,6 +15,17 @@ export const RpcErrorCode = {
   InvalidParams: -32602,
   /** The handler failed. */
   InternalError: -32603,
+  /**
+   * A limit was reached (too many subscriptions on one connection, say);
+   * the code EIP-1474 gives "Limit exceeded".
+   */
+  LimitExceeded: -32005,
+  /**
+   * The server refuses this connection (its `authorize` said no). Sent once,
+   * without an id, before the server closes; the client rejects every
+   * request with a `TransportError` coded `EACCES` carrying its message.
+   */
+  ConnectionRefused: -32010,
 } as const;
 
 /**

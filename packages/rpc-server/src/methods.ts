@@ -29,12 +29,22 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
 
-function checkedParams(check: (params: unknown) => unknown, params: unknown): unknown {
+/**
+ * The params `check` returns; what it throws becomes `-32602`. Only an
+ * {@link RpcError} says why to the peer (as it declares itself): the message
+ * of anything else — a check that crashed on the params, say (`Cannot read
+ * properties of undefined`) — is internal, sent only with `exposeMessages`.
+ */
+function checkedParams(
+  check: (params: unknown) => unknown,
+  params: unknown,
+  exposeMessages: boolean,
+): unknown {
   try {
     return check(params);
   } catch (error) {
     if (error instanceof RpcError) throw error;
-    const why = error instanceof Error ? error.message : String(error);
+    const why = exposeMessages ? (error instanceof Error ? error.message : String(error)) : '';
     throw new RpcError(
       RpcErrorCode.InvalidParams,
       why ? `Invalid params: ${why}` : 'Invalid params',
@@ -85,7 +95,11 @@ function assertShape(ok: boolean, name: string, what: string): void {
  * The call of a definition, composed once here (not per call): a plain
  * handler is called as it is; checks wrap it only where they are declared.
  */
-function toMethod(name: string, definition: RpcHandler | RpcMethodDefinition): Method {
+function toMethod(
+  name: string,
+  definition: RpcHandler | RpcMethodDefinition,
+  policy: ErrorPolicy,
+): Method {
   if (typeof definition === 'function') return definition;
   const { params: check, result, handler } = definition;
   assertShape(typeof handler === 'function', name, 'handler must be a function');
@@ -99,7 +113,8 @@ function toMethod(name: string, definition: RpcHandler | RpcMethodDefinition): M
   if (isStandardSchema(check)) {
     method = schemaChecked(check, handler);
   } else if (typeof check === 'function') {
-    method = (params, context) => handler(checkedParams(check, params), context);
+    method = (params, context) =>
+      handler(checkedParams(check, params, policy.exposeErrorMessages), context);
   } else {
     assertShape(
       check === undefined,
@@ -134,7 +149,7 @@ export class MethodTable {
 
   /** Adds or replaces a method. @throws {TypeError} if `definition` is malformed. */
   set(name: string, definition: RpcHandler | RpcMethodDefinition): void {
-    this.#methods.set(name, toMethod(name, definition));
+    this.#methods.set(name, toMethod(name, definition, this.#policy));
   }
 
   /** Removes a method. */

@@ -20,6 +20,8 @@ export function describeRequest(label: RequestLabel): string {
  * this is the per-call cost of a pipelined client, so it stays a few fields.
  */
 class Waiter {
+  /** Its place in the order things were sent. */
+  readonly seq: number;
   readonly #owner: OutgoingRequests;
   readonly #ids: readonly JSONRPCID[] | JSONRPCID;
   readonly #label: RequestLabel;
@@ -35,11 +37,13 @@ class Waiter {
 
   constructor(
     owner: OutgoingRequests,
+    seq: number,
     ids: readonly JSONRPCID[] | JSONRPCID,
     label: RequestLabel,
     resolve: (value: never) => void,
     reject: (error: Error) => void,
   ) {
+    this.seq = seq;
     this.#owner = owner;
     this.#ids = ids;
     this.#label = label;
@@ -65,6 +69,11 @@ class Waiter {
       this.#onAbort = () => this.fail(abortError(this.#label, this.#owner.address, signal.reason));
       signal.addEventListener('abort', this.#onAbort, { once: true });
     }
+  }
+
+  /** True until the first answer to any of its ids comes. */
+  get unanswered(): boolean {
+    return this.#answers === undefined || this.#answers.length === 0;
   }
 
   /** Takes the answer to one of its ids. */
@@ -96,7 +105,6 @@ class Waiter {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     if (this.#onAbort !== undefined) this.#signal?.removeEventListener('abort', this.#onAbort);
     this.#owner.forget(this.#ids);
-    if (this.#answers !== undefined) this.#owner.settled(this);
   }
 
   #timedOut(): void {
@@ -132,9 +140,12 @@ export class OutgoingRequests {
   /** The address, for error messages. */
   readonly address: string;
   readonly #defaultTimeout: number | undefined;
+  /** Waiters by id, in the order they were sent (a batch once per id). */
   readonly #waiting = new Map<JSONRPCID, Waiter>();
-  /** Batches waiting, oldest first. */
-  readonly #batches = new Set<Waiter>();
+  /** Sequence number of the last request or batch sent. */
+  #sent = 0;
+  /** The latest-sent request or batch that has had an answer. */
+  #answeredUpTo = 0;
 
   /** `defaultTimeout` (ms) applies to each wait whose options set none. */
   constructor(address: string, defaultTimeout: number | undefined) {
@@ -149,7 +160,14 @@ export class OutgoingRequests {
    */
   request<T>(id: JSONRPCID, method: string, options: RequestOptions | undefined): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const waiter = new Waiter(this, id, method, resolve as (value: never) => void, reject);
+      const waiter = new Waiter(
+        this,
+        ++this.#sent,
+        id,
+        method,
+        resolve as (value: never) => void,
+        reject,
+      );
       this.#waiting.set(id, waiter);
       this.#bound(waiter, options);
     });
@@ -167,11 +185,22 @@ export class OutgoingRequests {
   ): Promise<JSONRPCResponse[]> {
     if (ids.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      const waiter = new Waiter(this, ids, size, resolve as (value: never) => void, reject);
+      const waiter = new Waiter(
+        this,
+        ++this.#sent,
+        ids,
+        size,
+        resolve as (value: never) => void,
+        reject,
+      );
       for (const id of ids) this.#waiting.set(id, waiter);
-      this.#batches.add(waiter);
       this.#bound(waiter, options);
     });
+  }
+
+  /** True while a request or batch awaits its answer. */
+  get waiting(): boolean {
+    return this.#waiting.size > 0;
   }
 
   /**
@@ -181,19 +210,29 @@ export class OutgoingRequests {
   answer(response: JSONRPCResponse): boolean {
     const waiter = this.#waiting.get(response.id);
     if (waiter === undefined) return false;
+    if (waiter.seq > this.#answeredUpTo) this.#answeredUpTo = waiter.seq;
     waiter.answer(response);
     return true;
   }
 
   /**
-   * Rejects the oldest waiting batch with `error`: the answer, per the spec,
-   * of a peer that could not take a batch (too large, say). Returns false if
-   * no batch waits.
+   * Rejects with `error`, an error answer without an id, the request or
+   * batch it answers, as far as can be told: one the peer could not read (too
+   * large, a batch over its size limit, bad JSON) and so, per the spec, could
+   * not name. A peer reads in order and refuses what it cannot read as it
+   * reads it, so everything sent before that one was read, and is answered or
+   * still running: it is the latest one sent that has had no answer yet —
+   * unless something sent after it has been answered (the peer read past it),
+   * then nothing qualifies and false is returned. (What was sent after it
+   * before the error came back makes this ambiguous; it picks the latest.)
    */
-  failOldestBatch(error: RpcError): boolean {
-    const [oldest] = this.#batches;
-    if (oldest === undefined) return false;
-    oldest.fail(error);
+  failLatest(error: RpcError): boolean {
+    let latest: Waiter | undefined;
+    for (const waiter of this.#waiting.values()) {
+      if (waiter.unanswered && (latest === undefined || waiter.seq > latest.seq)) latest = waiter;
+    }
+    if (latest === undefined || latest.seq < this.#answeredUpTo) return false;
+    latest.fail(error);
     return true;
   }
 
@@ -202,15 +241,19 @@ export class OutgoingRequests {
    * `cause` is the connection's error if it had one.
    */
   failAll(reason: string, cause: Error | undefined): void {
-    if (this.#waiting.size === 0) return;
-    for (const waiter of new Set(this.#waiting.values())) {
-      waiter.fail(
+    this.failEach(
+      () =>
         new TransportError('ECONNRESET', `${reason} before the answer came`, {
           address: this.address,
           cause,
         }),
-      );
-    }
+    );
+  }
+
+  /** Rejects every waiting request with the error `make()` gives for it. */
+  failEach(make: () => Error): void {
+    if (this.#waiting.size === 0) return;
+    for (const waiter of new Set(this.#waiting.values())) waiter.fail(make());
   }
 
   #bound(waiter: Waiter, options: RequestOptions | undefined): void {
@@ -223,10 +266,5 @@ export class OutgoingRequests {
   forget(ids: readonly JSONRPCID[] | JSONRPCID): void {
     if (Array.isArray(ids)) for (const id of ids) this.#waiting.delete(id);
     else this.#waiting.delete(ids as JSONRPCID);
-  }
-
-  /** A batch waiter has settled. */
-  settled(waiter: Waiter): void {
-    this.#batches.delete(waiter);
   }
 }

@@ -7,10 +7,14 @@ import type {
   Transport,
 } from '@localwire/transport';
 import { type Codec, ndjson } from '@localwire/transport/framing';
+import { createJSONRPCErrorResponse } from 'json-rpc-2.0';
 import type { RpcMethods } from './context.js';
 import { Endpoint } from './endpoint.js';
+import { RpcErrorCode } from './errors.js';
 import { type RpcLimits, resolveLimits } from './limits.js';
 import { MethodTable } from './methods.js';
+import { ReportThrottle } from './throttle.js';
+import { Watchdog } from './watchdog.js';
 
 /** How {@link createRpcServer} builds a server. */
 export interface RpcServerOptions {
@@ -18,12 +22,14 @@ export interface RpcServerOptions {
   methods?: RpcMethods;
   /** Message framing. Default `ndjson`. */
   codec?: Codec;
-  /** Per-connection limits; see {@link RpcLimits}. */
+  /** Limits per connection, and on how many connections; see {@link RpcLimits}. */
   limits?: RpcLimits;
   /**
    * Decides whether a new connection may be served, from the peer's
    * credentials, before any of its bytes are read. Refused (or if it throws),
-   * the connection is closed.
+   * the peer is sent one error without an id, code
+   * `RpcErrorCode.ConnectionRefused` (-32010), saying so, and the connection
+   * is closed; a localwire client then rejects its requests with `EACCES`.
    */
   authorize?: (peer: PeerInfo | undefined, connection: Connection) => boolean | Promise<boolean>;
   /**
@@ -35,7 +41,11 @@ export interface RpcServerOptions {
   /**
    * Told of errors no caller hears about: unexpected handler errors, a result
    * that cannot be serialized, a listener failing, `authorize` throwing, a
-   * peer dropped for not reading. Default: ignored.
+   * peer dropped for not reading, connections refused over
+   * `limits.maxConnections` or `limits.maxConnectionsPerPeer` and peers closed
+   * at `limits.messageTimeout` (each at most once a second, with a count of
+   * the rest), errors a peer sends without an id (at most once a second per
+   * connection). Default: ignored.
    */
   onError?: (error: unknown) => void;
 }
@@ -57,6 +67,16 @@ export interface CloseResult {
 
 const ignore = () => {};
 
+/** How long a refused connection may take to flush its refusal before it is destroyed. */
+const REFUSAL_LINGER_MS = 2000;
+
+/** The user a connection's peer runs as, for `maxConnectionsPerPeer`; undefined if unknown. */
+function peerKey(peer: PeerInfo | undefined): string | undefined {
+  if (peer?.uid !== undefined) return `uid ${peer.uid}`;
+  if (peer?.sid !== undefined) return `SID ${peer.sid}`;
+  return undefined;
+}
+
 /**
  * A JSON-RPC 2.0 server over localwire listeners. Each connection gets its own
  * endpoint, which also sends requests of its own, so handlers can notify or
@@ -71,6 +91,14 @@ export class RpcServer {
   readonly #listeners = new Set<Listener>();
   readonly #endpoints = new Set<Endpoint>();
   readonly #authorizing = new Set<Connection>();
+  /** Checks the connections' timeouts; none when they are off. */
+  readonly #watchdog: Watchdog | undefined;
+  /** Connections open (being authorized, served or refused), for `maxConnections`. */
+  #open = 0;
+  /** Connections open per peer user, for `maxConnectionsPerPeer` (only when it is set). */
+  readonly #openPerPeer = new Map<string, number>();
+  readonly #overLimit: ReportThrottle;
+  readonly #stalled: ReportThrottle;
   #closing: Promise<CloseResult> | undefined;
 
   /** Use {@link createRpcServer}. */
@@ -79,6 +107,19 @@ export class RpcServer {
     this.#limits = resolveLimits(options.limits);
     this.#authorize = options.authorize;
     this.#onError = options.onError ?? ignore;
+    this.#watchdog = Watchdog.for(this.#limits);
+    this.#overLimit = new ReportThrottle(
+      this.#onError,
+      (held) =>
+        new Error(`refused ${held} more connections over the server's limits in the last second`),
+    );
+    this.#stalled = new ReportThrottle(
+      this.#onError,
+      (held) =>
+        new Error(
+          `closed ${held} more connections that did not complete a message in time (limits.messageTimeout) in the last second`,
+        ),
+    );
     this.#methods = new MethodTable(options.methods ?? {}, {
       exposeErrorMessages: options.exposeErrorMessages ?? false,
       onError: this.#onError,
@@ -133,7 +174,9 @@ export class RpcServer {
   close(options: CloseOptions = {}): Promise<CloseResult> {
     const { timeout } = options;
     if (timeout !== undefined && !(Number.isFinite(timeout) && timeout >= 0)) {
-      throw new RangeError(`timeout must be a number of milliseconds >= 0, got ${timeout}`);
+      return Promise.reject(
+        new RangeError(`timeout must be a number of milliseconds >= 0, got ${timeout}`),
+      );
     }
     this.#closing ??= this.#shutdown(timeout);
     return this.#closing;
@@ -171,7 +214,7 @@ export class RpcServer {
   }
 
   #accept(connection: Connection, address: string): void {
-    if (this.#closing) {
+    if (this.#closing || !this.#admit(connection, address)) {
       connection.destroy();
       return;
     }
@@ -195,8 +238,67 @@ export class RpcServer {
       .then((allowed) => {
         this.#authorizing.delete(connection);
         if (allowed && !this.#closing && !connection.destroyed) this.#start(connection, address);
+        else if (!allowed && !this.#closing) this.#refuse(connection, address);
         else connection.destroy();
       });
+  }
+
+  /**
+   * Counts `connection` against `maxConnections` and `maxConnectionsPerPeer`
+   * until it closes; false (reported, at most once a second) when it is over
+   * one of them.
+   */
+  #admit(connection: Connection, address: string): boolean {
+    const { maxConnections, maxConnectionsPerPeer } = this.#limits;
+    if (this.#open >= maxConnections) {
+      this.#overLimit.report(
+        () =>
+          new Error(
+            `refused a connection on ${address}: ${this.#open} are open, the most limits.maxConnections (${maxConnections}) allows`,
+          ),
+      );
+      return false;
+    }
+    const key =
+      maxConnectionsPerPeer === Number.POSITIVE_INFINITY ? undefined : peerKey(connection.peer);
+    if (key !== undefined) {
+      const count = this.#openPerPeer.get(key) ?? 0;
+      if (count >= maxConnectionsPerPeer) {
+        this.#overLimit.report(
+          () =>
+            new Error(
+              `refused a connection on ${address} from ${key}: it has ${count} open, the most limits.maxConnectionsPerPeer (${maxConnectionsPerPeer}) allows`,
+            ),
+        );
+        return false;
+      }
+      this.#openPerPeer.set(key, count + 1);
+    }
+    this.#open++;
+    connection.once('close', () => {
+      this.#open--;
+      if (key === undefined) return;
+      const left = this.#openPerPeer.get(key)! - 1;
+      if (left === 0) this.#openPerPeer.delete(key);
+      else this.#openPerPeer.set(key, left);
+    });
+    return true;
+  }
+
+  /**
+   * Tells a peer `authorize` refused that it is refused (one error without
+   * an id), then closes: without it, its first request would just fail as
+   * if the server had crashed. Nothing it sent is read.
+   */
+  #refuse(connection: Connection, address: string): void {
+    if (connection.destroyed) return;
+    const message = `the server at ${address} refused this connection: its authorize check did not admit this peer${describePeer(connection.peer)}; ask the server's operator for access`;
+    const frame = this.#codec.encode(
+      createJSONRPCErrorResponse(null, RpcErrorCode.ConnectionRefused, message),
+    );
+    const linger = setTimeout(() => connection.destroy(), REFUSAL_LINGER_MS);
+    connection.once('close', () => clearTimeout(linger));
+    connection.end(frame, () => connection.destroy());
   }
 
   #start(connection: Connection, address: string): void {
@@ -206,11 +308,19 @@ export class RpcServer {
       methods: this.#methods,
       address,
       onError: this.#onError,
+      onStalled: (make) => this.#stalled.report(make),
+      watchdog: this.#watchdog,
       role: 'server',
     });
     this.#endpoints.add(endpoint);
     endpoint.closed.then(() => this.#endpoints.delete(endpoint));
   }
+}
+
+/** ` (uid 1000)`, ` (SID S-1-5-…)` or nothing, for the refusal message. */
+function describePeer(peer: PeerInfo | undefined): string {
+  const key = peerKey(peer);
+  return key === undefined ? '' : ` (${key})`;
 }
 
 /**

@@ -49,10 +49,22 @@ function invalidParams(message: string): RpcError {
   return new RpcError(RpcErrorCode.InvalidParams, `Invalid params: ${message}`);
 }
 
+function limitExceeded(message: string): RpcError {
+  return new RpcError(RpcErrorCode.LimitExceeded, `Limit exceeded: ${message}`);
+}
+
+/** The size of `args` as JSON, in bytes. */
+function argsSize(args: readonly unknown[]): number {
+  return args.length === 0 ? 0 : Buffer.byteLength(JSON.stringify(args));
+}
+
 /**
  * Subscriptions in go-ethereum's shape: a subscribe method that returns an id,
  * an unsubscribe method, and pushes as notifications with params
  * `{ subscription, result }`. A connection's subscriptions end when it closes.
+ * Each connection may hold at most `limits.maxSubscriptions` (default 1,000),
+ * each keeping args of at most `limits.maxSubscriptionArgsSize` bytes of JSON
+ * (default 16 KiB); a subscribe over either fails with `-32005 Limit exceeded`.
  * For ethers' `IpcSocketProvider`, name them `eth_subscribe`,
  * `eth_unsubscribe` and `eth_subscription`.
  */
@@ -90,6 +102,19 @@ export function createSubscriptions(options: SubscriptionsOptions = {}): Subscri
       throw invalidParams(`unknown subscription topic ${JSON.stringify(topic)}`);
     }
     if (context.signal.aborted) throw new RpcError(RpcErrorCode.InternalError, 'connection closed');
+    const { maxSubscriptions, maxSubscriptionArgsSize } = context.limits;
+    const held = byContext.get(context)?.size ?? 0;
+    if (held >= maxSubscriptions) {
+      throw limitExceeded(
+        `this connection holds ${held} subscriptions, the most limits.maxSubscriptions allows; unsubscribe first`,
+      );
+    }
+    const size = argsSize(args);
+    if (size > maxSubscriptionArgsSize) {
+      throw limitExceeded(
+        `the subscription's args are ${size} bytes of JSON, over the limit of ${maxSubscriptionArgsSize} (limits.maxSubscriptionArgsSize)`,
+      );
+    }
     const subscription: Subscription = {
       id: `0x${randomBytes(16).toString('hex')}`,
       topic,

@@ -14,10 +14,13 @@ const FLUSH_AT = 64 * 1024;
  *
  * Backpressure: when `write()` returns false the writer is
  * {@link FrameWriter.blocked} until `drain`, and the endpoint stops reading
- * from that peer meanwhile. Output the peer triggers without sending requests
- * (notifications) cannot be held back that way, so when more output comes
- * while over `maxBufferedBytes` already wait for the peer, the writer gives up
- * on it.
+ * from that peer meanwhile, which bounds the answers: the peer asked for
+ * them, and pausing its input is enough. Output the peer did not ask for
+ * ({@link FrameWriter.sendUnsolicited}: notifications, this side's own
+ * requests) cannot be held back that way, so it is counted until written out,
+ * and when more of it comes while over `maxBufferedBytes` of it already wait
+ * for the peer, the writer gives up on the peer. A write carries a callback
+ * only when it holds such output, so answers cost nothing extra.
  */
 export class FrameWriter {
   readonly #connection: Duplex;
@@ -25,6 +28,10 @@ export class FrameWriter {
   readonly #onDrain: () => void;
   readonly #onOverflow: () => void;
   #queued = '';
+  /** Characters of {@link FrameWriter.#queued} the peer did not ask for. */
+  #queuedUnsolicited = 0;
+  /** Characters the peer did not ask for, written but not yet taken by the connection. */
+  #unsolicitedWaiting = 0;
   #scheduled = false;
   #blocked = false;
 
@@ -45,6 +52,12 @@ export class FrameWriter {
     return this.#blocked;
   }
 
+  /** Queues output the peer did not ask for; see the class comment. */
+  sendUnsolicited(frame: string): void {
+    this.#queuedUnsolicited += frame.length;
+    this.send(frame);
+  }
+
   /** Queues one frame; it is written once the current task (and its microtasks so far) ends. */
   send(frame: string): void {
     this.#queued += frame;
@@ -60,14 +73,25 @@ export class FrameWriter {
   flush(): void {
     const data = this.#queued;
     if (data === '') return;
+    const unsolicited = this.#queuedUnsolicited;
     this.#queued = '';
+    this.#queuedUnsolicited = 0;
     const connection = this.#connection;
     if (connection.destroyed || connection.writableEnded) return;
-    if (connection.writableLength > this.#maxBufferedBytes) {
-      this.#onOverflow();
-      return;
+    let written: boolean;
+    if (unsolicited === 0) {
+      written = connection.write(data);
+    } else {
+      if (this.#unsolicitedWaiting > this.#maxBufferedBytes) {
+        this.#onOverflow();
+        return;
+      }
+      this.#unsolicitedWaiting += unsolicited;
+      written = connection.write(data, () => {
+        this.#unsolicitedWaiting -= unsolicited;
+      });
     }
-    if (!connection.write(data) && !this.#blocked) {
+    if (!written && !this.#blocked) {
       this.#blocked = true;
       connection.once('drain', this.#drained);
     }

@@ -249,16 +249,44 @@ describe('rpc client', () => {
 
   it('says why, when the server reports an error and closes before answering', async () => {
     const { address } = await startServer({
-      methods: { echo: (params: unknown) => params },
+      methods: { slow: () => new Promise((resolve) => setTimeout(resolve, 50, 'late')) },
       limits: { maxMessageSize: 1024 },
     });
     const client = await connectRpc(transport, address);
-    const error = await client.request('echo', ['x'.repeat(2048)]).catch((e: unknown) => e);
-    expect(error).toMatchObject({
+    // The server reads `slow`, then refuses the oversized one (without an id) and closes.
+    const first = client.request('slow').catch((e: unknown) => e);
+    const error = await client.request('slow', ['x'.repeat(2048)]).catch((e: unknown) => e);
+    // The error answers the request the server could not read...
+    expect(error).toBeInstanceOf(RpcError);
+    expect(error).toMatchObject({ code: -32600, message: expect.stringContaining('1024') });
+    // ...and the one that was still running is answered before the server closes.
+    expect(await first).toBe('late');
+    // What is sent after is told why the connection went.
+    const after = await client.request('slow').catch((e: unknown) => e);
+    expect(after).toMatchObject({
       code: 'ECONNRESET',
       message: expect.stringMatching(/after reporting: .*1024/),
     });
-    expect((error as Error).cause).toBeInstanceOf(RpcError);
+    expect((after as Error).cause).toBeInstanceOf(RpcError);
+  });
+
+  it('gives an error without an id to the request it answers, not to an older batch (issue 13, defect 4)', async () => {
+    const { address } = await startServer({
+      methods: {
+        slow: () => new Promise((resolve) => setTimeout(resolve, 100, 'late')),
+        echo: (params: unknown) => params,
+      },
+    });
+    const client = await connectRpc(transport, address);
+    const batch = client.batch([{ method: 'slow' }]);
+    // Nested past the server's maxDepth (64): refused without an id, and the connection goes on.
+    let deep: unknown = 0;
+    for (let i = 0; i < 100; i++) deep = [deep];
+    const refused = await client.request('echo', [deep]).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(RpcError);
+    expect(refused).toMatchObject({ code: -32600, message: expect.stringContaining('64') });
+    expect(await batch).toEqual([{ ok: true, result: 'late' }]);
+    expect(await client.request('echo', [1])).toEqual([1]);
   });
 
   it('takes the answers to a batch larger than its own maxBatchSize (a limit on requests it serves)', async () => {

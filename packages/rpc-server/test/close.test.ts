@@ -105,7 +105,9 @@ describe('graceful close', () => {
   it('returns the same promise when called twice, and checks its timeout', async () => {
     const server = createRpcServer();
     await server.listen(transport, tempAddress());
-    expect(() => server.close({ timeout: -1 })).toThrow(RangeError);
+    // A bad timeout is a rejection, never a synchronous throw (issue 13, defect 7).
+    const refused = server.close({ timeout: -1 });
+    await expect(refused).rejects.toThrow(RangeError);
     const first = server.close();
     expect(server.close()).toBe(first);
     await first;

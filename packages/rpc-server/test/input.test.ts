@@ -165,10 +165,15 @@ describe('malformed, truncated and oversized input', () => {
         message: expect.stringContaining('ndjson'),
       });
       // ndjson client, content-length server: the server refuses the JSON it
-      // got for a header and closes; the client is not left waiting.
+      // got for a header (an error without an id, which answers the request
+      // it could not read) and closes; the client is not left waiting.
       const lspServer = await startServer({ methods, codec: contentLength });
       const ndjsonClient = await connectRpc(transport, lspServer.address);
       await expect(ndjsonClient.request('echo', [1])).rejects.toMatchObject({
+        code: -32700,
+        message: expect.stringContaining('ndjson'),
+      });
+      await expect(ndjsonClient.request('echo', [2])).rejects.toMatchObject({
         code: 'ECONNRESET',
       });
     });

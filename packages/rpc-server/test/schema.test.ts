@@ -9,6 +9,7 @@ import {
   ResultSchemaError,
   type RpcContext,
   RpcError,
+  RpcErrorCode,
 } from '../src/index.js';
 import { deferred, RawClient, startServer } from './support/helpers.js';
 import { transport } from './support/transport.js';
@@ -256,7 +257,9 @@ describe('checks that stay as they were', () => {
       methods: {
         add: {
           params: (params: unknown) => {
-            if (!Array.isArray(params) || params.length !== 2) throw new Error('expected [a, b]');
+            if (!Array.isArray(params) || params.length !== 2) {
+              throw new RpcError(RpcErrorCode.InvalidParams, 'Invalid params: expected [a, b]');
+            }
             return params as [number, number];
           },
           handler: ([a, b]: [number, number]) => a + b,

@@ -1,9 +1,27 @@
 import type { PeerInfo } from '@localwire/transport';
 import { describe, expect, it } from 'vitest';
-import { connectRpc, createRpcServer, type RpcContext, RpcError } from '../src/index.js';
+import {
+  connectRpc,
+  createRpcServer,
+  type RpcContext,
+  RpcError,
+  RpcErrorCode,
+} from '../src/index.js';
 import { tempAddress } from './support/address.js';
 import { deferred, RawClient, startServer, until } from './support/helpers.js';
 import { transport } from './support/transport.js';
+
+/** The one message a server sends a connection its `authorize` refused (issue 12, item 4). */
+function refusal(address: string) {
+  return {
+    jsonrpc: '2.0',
+    id: null,
+    error: {
+      code: RpcErrorCode.ConnectionRefused,
+      message: expect.stringContaining(`the server at ${address} refused this connection`),
+    },
+  };
+}
 
 describe('rpc server', () => {
   it('gives each handler a context with the connection and its peer', async () => {
@@ -87,7 +105,8 @@ describe('rpc server', () => {
 
     const refused = await RawClient.connect(address);
     refused.sendJson({ jsonrpc: '2.0', id: 2, method: 'touch' });
-    expect(await refused.rest()).toEqual([]);
+    // It is told so (issue 12, item 4), and nothing it sent is served.
+    expect(await refused.rest()).toEqual([refusal(address)]);
     expect(calls).toBe(1);
     expect(peers).toHaveLength(2);
     for (const [peer, fromConnection] of peers as unknown[][]) expect(peer).toBe(fromConnection);
@@ -102,7 +121,7 @@ describe('rpc server', () => {
       onError: (error) => errors.push(error),
     });
     const refused = await RawClient.connect(address);
-    expect(await refused.rest()).toEqual([]);
+    expect(await refused.rest()).toEqual([refusal(address)]);
     expect(errors).toEqual([new Error('credential lookup failed')]);
   });
 
@@ -142,15 +161,63 @@ describe('rpc server', () => {
       {
         jsonrpc: '2.0',
         id: 2,
-        error: { code: -32602, message: 'Invalid params: expected [number, number]' },
+        error: { code: -32602, message: 'Invalid params' },
       },
       {
         jsonrpc: '2.0',
         id: 3,
-        error: { code: -32602, message: 'Invalid params: expected [number, number]' },
+        error: { code: -32602, message: 'Invalid params' },
       },
       { jsonrpc: '2.0', id: 4, error: { code: -32099, message: 'custom refusal' } },
     ]);
+  });
+
+  it('never sends the message of a params check that crashes, unless told to (issue 13)', async () => {
+    const definition = {
+      // Crashes on params without `a`: a TypeError naming the server's code.
+      params: (params: unknown) => (params as { a: { b: number } }).a.b,
+      handler: (b: number) => b,
+    };
+    const hidden = await startServer({ methods: { read: definition } });
+    const c = await RawClient.connect(hidden.address);
+    c.sendJson({ jsonrpc: '2.0', id: 1, method: 'read', params: {} });
+    expect(await c.one()).toEqual({
+      jsonrpc: '2.0',
+      id: 1,
+      error: { code: -32602, message: 'Invalid params' },
+    });
+    const shown = await startServer({ methods: { read: definition }, exposeErrorMessages: true });
+    const d = await RawClient.connect(shown.address);
+    d.sendJson({ jsonrpc: '2.0', id: 1, method: 'read', params: {} });
+    expect(await d.one()).toMatchObject({
+      error: { code: -32602, message: expect.stringContaining("reading 'b'") },
+    });
+  });
+
+  it("tells a refused client why: its requests reject with EACCES and the server's message (issue 12, item 4)", async () => {
+    let gate = deferred();
+    const { address } = await startServer({
+      methods: { touch: () => true },
+      authorize: async () => {
+        await gate.promise;
+        return false;
+      },
+    });
+    const client = await connectRpc(transport, address);
+    // Sent before the refusal comes: pending, then refused.
+    const pending = client.request('touch');
+    gate.resolve();
+    const error = await pending.catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'EACCES',
+      message: expect.stringContaining(`the server at ${address} refused this connection`),
+    });
+    // Sent after: refused at once, with the same message.
+    await expect(client.request('touch')).rejects.toMatchObject({
+      code: 'EACCES',
+      message: expect.stringContaining('refused this connection'),
+    });
+    gate = deferred();
   });
 
   it('reports unexpected handler errors to onError, and sends their message only when told to', async () => {

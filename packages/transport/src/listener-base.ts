@@ -25,7 +25,12 @@ export abstract class ListenerBase extends EventEmitter<ListenerEvents> implemen
     super();
     this.address = address;
     if (signal) {
-      const onAbort = () => void this.close().catch((err) => this.emit('error', err));
+      // With nobody listening for 'error', emitting it would throw inside the
+      // catch and end as an unhandled rejection; the failure then goes unheard.
+      const onAbort = () =>
+        void this.close().catch((err) => {
+          if (this.listenerCount('error') > 0) this.emit('error', err);
+        });
       if (signal.aborted) {
         // An 'abort' event never fires for a signal that has already aborted.
         // Close on a microtask: the subclass's fields are not initialised yet.
@@ -44,11 +49,13 @@ export abstract class ListenerBase extends EventEmitter<ListenerEvents> implemen
   /**
    * Hands a newly accepted connection to the listener's users: at once, or,
    * before {@link ListenerBase.handOut} has taken effect, once it does. A
-   * connection that arrives while the listener closes before that is destroyed.
+   * connection that arrives while the listener closes before that is destroyed,
+   * and so is one nobody takes (no `connection` listener, no iteration): left
+   * open, nobody would close it or hear its errors.
    */
   protected accept(connection: Connection): void {
     if (this.#held === undefined) {
-      this.emit('connection', connection);
+      this.#emitConnection(connection);
     } else if (!this.listening) {
       connection.destroy();
     } else {
@@ -70,10 +77,14 @@ export abstract class ListenerBase extends EventEmitter<ListenerEvents> implemen
       this.#held = undefined;
       for (const connection of held) {
         connection.off('error', ignoreHeldError);
-        if (this.listening) this.emit('connection', connection);
+        if (this.listening) this.#emitConnection(connection);
         else connection.destroy();
       }
     });
+  }
+
+  #emitConnection(connection: Connection): void {
+    if (!this.emit('connection', connection)) connection.destroy();
   }
 
   /** Stops accepting and frees the address. Called once. */
@@ -91,7 +102,8 @@ export abstract class ListenerBase extends EventEmitter<ListenerEvents> implemen
   /**
    * Yields connections as they arrive, from the moment iteration starts, until
    * the listener closes. Connections that arrive between two `next()` calls
-   * are queued, not lost.
+   * are queued, not lost; those still queued when iteration stops (a `break`)
+   * are destroyed, as nobody will take them.
    */
   async *[Symbol.asyncIterator](): AsyncIterator<Connection> {
     const queue: Connection[] = [];
@@ -130,7 +142,8 @@ export abstract class ListenerBase extends EventEmitter<ListenerEvents> implemen
     } finally {
       this.off('connection', onConnection);
       this.off('close', onClose);
-      for (const left of queue) left.off('error', ignoreError);
+      // Their error guard stays: destroying may still surface a reset.
+      for (const left of queue) left.destroy();
     }
   }
 }

@@ -345,7 +345,7 @@ describe('content-length fuzz: deeply nested JSON', () => {
             const text = kind === 'unbalanced' ? `${open}0${close.slice(1)}` : `${open}0${close}`;
             const next = frameOf(h, Buffer.from('{"next":1}')).bytes;
             const bytes = Buffer.concat([frameOf(h, Buffer.from(text)).bytes, next]);
-            const items = decode(contentLength, split(bytes, how));
+            const items = decode(contentLength, split(bytes, how), { maxDepth: 100_000 });
             if (items.length !== 2) throw new Violation(`${items.length} results`);
             expectItems([items[1]!], [{ m: { next: 1 } }]);
             const first = items[0]!;
@@ -357,6 +357,41 @@ describe('content-length fuzz: deeply nested JSON', () => {
           }),
         ),
         { numRuns: 150 },
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'refuses a body nested deeper than maxDepth before parsing it, and decodes the next frame',
+    () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 300 }),
+          fc.integer({ min: 1, max: 100 }),
+          fc.constantFrom('array', 'object'),
+          header,
+          chunking,
+          counter.count(
+            (depth: number, maxDepth: number, kind: string, h: Header, how: Chunking) => {
+              const open = kind === 'object' ? '{"a":'.repeat(depth) : '['.repeat(depth);
+              const close = kind === 'object' ? '}'.repeat(depth) : ']'.repeat(depth);
+              const text = `${open}"]}[{\\""${close}`;
+              const next = frameOf(h, Buffer.from('{"next":1}')).bytes;
+              const bytes = Buffer.concat([frameOf(h, Buffer.from(text)).bytes, next]);
+              const items = decode(contentLength, split(bytes, how), { maxDepth });
+              if (items.length !== 2) throw new Violation(`${items.length} results`);
+              expectItems([items[1]!], [{ m: { next: 1 } }]);
+              const first = items[0]!;
+              if (depth > maxDepth) {
+                expectItems([first], [{ e: 'MESSAGE_TOO_DEEP' }]);
+              } else if (!('m' in first) || depthOf(first.m) !== depth) {
+                throw new Violation('the nesting changed');
+              }
+            },
+          ),
+        ),
+        { numRuns: 3_000 },
       );
     },
     TIMEOUT,

@@ -312,7 +312,8 @@ describe('ndjson fuzz: memory stays within the limit', () => {
               const items = decode(
                 ndjson,
                 split(Buffer.concat([prefix, huge]), how),
-                { maxMessageSize: max },
+                // The depth limit has its own property below; here only size counts.
+                { maxMessageSize: max, maxDepth: Number.POSITIVE_INFINITY },
                 (pushed, got) => {
                   // Bytes of the giant message pushed so far: once over the limit, it must be refused.
                   if (pushed - prefix.length > max && !got.some((i) => 'e' in i)) {
@@ -357,7 +358,7 @@ describe('ndjson fuzz: deeply nested JSON', () => {
               text = `${open}0${close}\n`;
               expected = [];
             }
-            const items = decode(ndjson, split(Buffer.from(text), how));
+            const items = decode(ndjson, split(Buffer.from(text), how), { maxDepth: 100_000 });
             if (expected.length > 0) {
               expectItems(items, expected);
             } else {
@@ -368,6 +369,37 @@ describe('ndjson fuzz: deeply nested JSON', () => {
           }),
         ),
         { numRuns: 150 },
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'refuses a value nested deeper than maxDepth, skips it without keeping it, and decodes what follows',
+    () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 300 }),
+          fc.integer({ min: 1, max: 100 }),
+          fc.constantFrom('array', 'object', 'unclosed-line'),
+          chunking,
+          counter.count((depth: number, maxDepth: number, kind: string, how: Chunking) => {
+            const open = kind === 'object' ? '{"a":'.repeat(depth) : '['.repeat(depth);
+            const close = kind === 'object' ? '}'.repeat(depth) : ']'.repeat(depth);
+            const value = kind === 'unclosed-line' ? open : `${open}"]}[{"${close}`;
+            if (kind === 'unclosed-line' && depth <= maxDepth) return;
+            const text = `${value}\n{"next":1}\n`;
+            const items = decode(ndjson, split(Buffer.from(text), how), { maxDepth });
+            if (depth > maxDepth) {
+              expectItems(items, [{ e: 'MESSAGE_TOO_DEEP' }, { m: { next: 1 } }]);
+            } else {
+              if (items.length !== 2 || !('m' in items[0]!)) throw new Violation('no message');
+              if (depthOf(items[0].m) !== depth) throw new Violation('the nesting changed');
+              expectItems([items[1]!], [{ m: { next: 1 } }]);
+            }
+          }),
+        ),
+        { numRuns: 3_000 },
       );
     },
     TIMEOUT,

@@ -20,6 +20,7 @@ export type Item = { m: unknown } | { e: FramingErrorCode };
 const FATAL: Record<FramingErrorCode, boolean> = {
   PARSE_ERROR: false,
   TRUNCATED: false,
+  MESSAGE_TOO_DEEP: false,
   MESSAGE_TOO_LARGE: true,
   HEADER_TOO_LARGE: true,
   INVALID_HEADER: true,

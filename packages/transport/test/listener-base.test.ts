@@ -1,6 +1,10 @@
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { ListenerBase } from '../src/listener-base.js';
 import type { Connection } from '../src/types.js';
 
@@ -91,6 +95,18 @@ describe('ListenerBase', () => {
     const failed = once(listener, 'error');
     controller.abort();
     expect((await failed)[0]).toBe(listener.failShutdown);
+  });
+
+  it("swallows a failed close on abort when nobody listens for 'error' (issue 13, defect 7)", async () => {
+    const controller = new AbortController();
+    const listener = new TestListener(controller.signal);
+    listener.failShutdown = new Error('cannot unlink');
+    const closed = once(listener, 'close');
+    controller.abort();
+    await closed;
+    // An unhandled rejection would surface here, failing the run.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(listener.shutdowns).toBe(1);
   });
 
   describe('async iteration', () => {
@@ -190,5 +206,122 @@ describe('ListenerBase holds connections until listen has returned it (issue 13,
     listener.handOutNow();
     await nextTurn();
     expect(emitted).toBe(0);
+  });
+});
+
+/** A listener over a real Unix socket (node:net), handing its sockets to ListenerBase. */
+class SocketListener extends ListenerBase {
+  readonly #server: net.Server;
+
+  private constructor(address: string, server: net.Server) {
+    super(address);
+    this.#server = server;
+    server.on('connection', (socket) => this.accept(Object.assign(socket, { peer: undefined })));
+  }
+
+  static async open(): Promise<SocketListener> {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-lb-'));
+    const address = join(dir, 's.sock');
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(address, resolve));
+    const listener = new SocketListener(address, server);
+    listener.handOut();
+    onTestFinished(async () => {
+      await listener.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    return listener;
+  }
+
+  protected shutdown(): Promise<void> {
+    return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
+/** A client socket and a promise that resolves when the server side closes it. */
+async function connectClient(
+  address: string,
+): Promise<{ socket: net.Socket; closed: Promise<void> }> {
+  const socket = net.connect(address);
+  socket.on('error', () => {});
+  onTestFinished(() => {
+    socket.destroy();
+  });
+  await once(socket, 'connect');
+  // The server closing its side shows as 'end' (or 'close' when it resets).
+  const closed = new Promise<void>((resolve) => {
+    socket.once('end', () => resolve());
+    socket.once('close', () => resolve());
+  });
+  socket.resume();
+  return { socket, closed };
+}
+
+/** Rejects if `promise` takes longer than `ms`: for "it does close" assertions, not timing. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+describe('ListenerBase over a real Unix socket (issue 13, defect 1)', () => {
+  it('destroys the connections still queued when a for-await loop breaks', async () => {
+    const listener = await SocketListener.open();
+    const arrived: Connection[] = [];
+    listener.on('connection', (c) => arrived.push(c));
+    let taken: Connection | undefined;
+    const loop = (async () => {
+      for await (const connection of listener) {
+        taken = connection;
+        // Two more arrive while the loop body runs: they wait in the queue.
+        while (arrived.length < 3) await new Promise((resolve) => setImmediate(resolve));
+        break;
+      }
+    })();
+    await connectClient(listener.address);
+    const queued = [await connectClient(listener.address), await connectClient(listener.address)];
+    await loop;
+    await within(Promise.all(queued.map((c) => c.closed)), 3000, 'closing the queued connections');
+    expect(arrived.filter((c) => c !== taken).map((c) => c.destroyed)).toEqual([true, true]);
+    // The one the loop took is the caller's: still open.
+    expect(taken!.destroyed).toBe(false);
+    taken!.destroy();
+  });
+
+  it('does not crash when a connection left in the queue is reset', async () => {
+    const listener = await SocketListener.open();
+    const arrived: Connection[] = [];
+    listener.on('connection', (c) => arrived.push(c));
+    const loop = (async () => {
+      for await (const _ of listener) {
+        // The second connection is queued, then the loop ends.
+        while (arrived.length < 2) await new Promise((resolve) => setImmediate(resolve));
+        break;
+      }
+    })();
+    const first = await connectClient(listener.address);
+    const second = await connectClient(listener.address);
+    await loop;
+    const left = arrived[1]!;
+    if (!left.destroyed) {
+      // Left open (the defect): a client that closes with our bytes unread
+      // resets it, an 'error' nobody listens for.
+      second.socket.pause();
+      await new Promise<void>((resolve) => left.write('unread', () => resolve()));
+      second.socket.destroy();
+      await once(left, 'close');
+    }
+    await within(second.closed, 3000, 'closing the queued connection');
+    expect(left.destroyed).toBe(true);
+    first.socket.destroy();
+    arrived[0]!.destroy();
+  });
+
+  it("destroys a connection that arrives while nobody listens for 'connection'", async () => {
+    const listener = await SocketListener.open();
+    const client = await connectClient(listener.address);
+    await within(client.closed, 3000, 'closing the unclaimed connection');
   });
 });

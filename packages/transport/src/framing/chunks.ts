@@ -1,30 +1,90 @@
+/** Pieces at least this long are kept as views of their chunk; shorter ones are copied. */
+const KEEP_AT = 16 * 1024;
+/** The first copy buffer's size. */
+const FIRST_CAPACITY = 256;
+/** A copy buffer grows by doubling up to this size; a full one is kept and a new one started. */
+const MAX_CAPACITY = 1024 * 1024;
+
 /**
- * The pieces of one message that arrived in several chunks, joined once when
+ * The bytes of one message that arrived in several chunks, joined once when
  * the message is complete — never re-concatenated per chunk.
+ *
+ * Memory is proportional to the bytes held, however the peer chunks them: a
+ * view per chunk would cost a `Buffer` object (about 190 bytes) per chunk, so
+ * a message sent one byte per write would cost ~200× its size. Small pieces
+ * are copied into a buffer that doubles as it fills (up to 1 MiB, then a new
+ * one starts); large pieces that fill most of their chunk are kept as views,
+ * without copying. Either way at most 2× the bytes held, plus a small
+ * constant, is kept.
  */
 export class PartialMessage {
-  #pieces: Buffer[] = [];
+  /** Full copy buffers and kept views, in order, before {@link PartialMessage.#tail}. */
+  readonly #pieces: Buffer[] = [];
+  /** The copy buffer being filled, if any, and how much of it is used. */
+  #tail: Buffer | undefined;
+  #tailUsed = 0;
   /** Bytes held so far. */
   size = 0;
 
-  /** Keeps `piece` (a view into a received chunk; nothing is copied). */
+  /** Adds `piece` (a view into a received chunk), copying it unless it is large. */
   add(piece: Buffer): void {
-    this.#pieces.push(piece);
-    this.size += piece.length;
+    const length = piece.length;
+    if (length === 0) return;
+    this.size += length;
+    // A view pins its whole chunk: kept only when the piece is most of it.
+    if (length >= KEEP_AT && piece.buffer.byteLength <= 2 * length) {
+      this.#sealTail();
+      this.#pieces.push(piece);
+      return;
+    }
+    let tail = this.#tail;
+    if (tail !== undefined && this.#tailUsed + length > tail.length) {
+      if (tail.length >= MAX_CAPACITY) {
+        this.#sealTail();
+        tail = undefined;
+      } else {
+        const grown = Buffer.allocUnsafe(Math.max(2 * tail.length, this.#tailUsed + length));
+        tail.copy(grown, 0, 0, this.#tailUsed);
+        this.#tail = tail = grown;
+      }
+    }
+    if (tail === undefined) {
+      this.#tail = tail = Buffer.allocUnsafe(Math.max(FIRST_CAPACITY, length));
+      this.#tailUsed = 0;
+    }
+    piece.copy(tail, this.#tailUsed);
+    this.#tailUsed += length;
   }
 
   /** The whole message as text, with `last` appended; then forgets it. */
   take(last: Buffer): string {
-    this.add(last);
-    const text = Buffer.concat(this.#pieces, this.size).toString('utf8');
+    return this.takeBuffer(last).toString('utf8');
+  }
+
+  /** The whole message's bytes, with `last` appended; then forgets it. */
+  takeBuffer(last: Buffer): Buffer {
+    this.#sealTail();
+    const pieces = this.#pieces;
+    if (last.length > 0) pieces.push(last);
+    const whole = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, this.size + last.length);
     this.clear();
-    return text;
+    return whole;
   }
 
   /** Drops what is held. */
   clear(): void {
     this.#pieces.length = 0;
+    this.#tail = undefined;
+    this.#tailUsed = 0;
     this.size = 0;
+  }
+
+  /** Moves the used part of the copy buffer to the pieces. */
+  #sealTail(): void {
+    if (this.#tail === undefined) return;
+    this.#pieces.push(this.#tail.subarray(0, this.#tailUsed));
+    this.#tail = undefined;
+    this.#tailUsed = 0;
   }
 }
 

@@ -1,9 +1,11 @@
 import { asBuffer, ChunkQueue, PartialMessage } from './chunks.js';
-import { FramingError, messageTooLarge } from './framing-error.js';
+import { FramingError, messageTooDeep, messageTooLarge } from './framing-error.js';
 import { HeaderEnd } from './header-end.js';
+import { nestsDeeper } from './json-scanner.js';
 import { parseMessage, toJson } from './json-text.js';
 import {
   type Codec,
+  DEFAULT_MAX_DEPTH,
   DEFAULT_MAX_HEADER_SIZE,
   DEFAULT_MAX_MESSAGE_SIZE,
   type DecodeResult,
@@ -52,12 +54,15 @@ function bodyLength(header: string, maxMessageSize: number): number | FramingErr
  * Decodes `Content-Length: N\r\n\r\n<N bytes of JSON>` frames (LSP and
  * vscode-jsonrpc), optionally with a `Content-Type` header. The body length is
  * checked against `maxMessageSize` from the header, before any of the body is
- * buffered. A body that is not valid JSON is one `PARSE_ERROR`; the framing is
- * intact, so decoding goes on with the next frame. A bad header is fatal.
+ * buffered. A body that is not valid JSON is one `PARSE_ERROR`, and one nested
+ * deeper than `maxDepth` one `MESSAGE_TOO_DEEP` (checked on its bytes before
+ * `JSON.parse` sees it); the framing is intact, so decoding goes on with the
+ * next frame. A bad header is fatal.
  */
 class ContentLengthDecoder implements Decoder {
   readonly #maxBody: number;
   readonly #maxHeader: number;
+  readonly #maxDepth: number;
   readonly #chunks = new ChunkQueue();
   readonly #header = new PartialMessage();
   readonly #headerEnd = new HeaderEnd();
@@ -70,6 +75,11 @@ class ContentLengthDecoder implements Decoder {
   constructor(options: DecoderOptions) {
     this.#maxBody = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
     this.#maxHeader = options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE;
+    this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  }
+
+  get pending(): boolean {
+    return this.#bodyLength !== -1 || this.#header.size > 0;
   }
 
   push(chunk: Uint8Array): void {
@@ -104,13 +114,20 @@ class ContentLengthDecoder implements Decoder {
       }
       chunks.pos = end;
       this.#bodyLength = -1;
-      return parseMessage(
-        this.#body.size === 0
-          ? buf.toString('utf8', from, end)
-          : this.#body.take(buf.subarray(from, end)),
-      );
+      if (this.#body.size === 0) return this.#parse(buf, from, end);
+      const body = this.#body.takeBuffer(buf.subarray(from, end));
+      return this.#parse(body, 0, body.length);
     }
     return undefined;
+  }
+
+  /** Parses the body `buf[from, end)`, unless it nests too deep. */
+  #parse(buf: Buffer, from: number, end: number): DecodeResult {
+    const maxDepth = this.#maxDepth;
+    if (end - from >= 2 * maxDepth + 2 && nestsDeeper(buf, from, end, maxDepth)) {
+      return { ok: false, error: messageTooDeep(maxDepth) };
+    }
+    return parseMessage(buf.toString('utf8', from, end));
   }
 
   /** Reads header bytes from `buf`; sets the body length once the block is complete. */

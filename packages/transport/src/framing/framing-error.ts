@@ -2,6 +2,7 @@
  * What went wrong while decoding:
  * - `PARSE_ERROR`: one message is not valid JSON; decoding goes on after it.
  * - `MESSAGE_TOO_LARGE`: a message exceeds `maxMessageSize` (fatal).
+ * - `MESSAGE_TOO_DEEP`: a message nests deeper than `maxDepth`; decoding goes on after it.
  * - `HEADER_TOO_LARGE`: a header block exceeds `maxHeaderSize` (fatal).
  * - `INVALID_HEADER`: a header block is malformed or lacks `Content-Length` (fatal).
  * - `TRUNCATED`: the stream ended in the middle of a message.
@@ -9,6 +10,7 @@
 export type FramingErrorCode =
   | 'PARSE_ERROR'
   | 'MESSAGE_TOO_LARGE'
+  | 'MESSAGE_TOO_DEEP'
   | 'HEADER_TOO_LARGE'
   | 'INVALID_HEADER'
   | 'TRUNCATED';
@@ -36,5 +38,14 @@ export function messageTooLarge(limit: number, size?: number): FramingError {
     'MESSAGE_TOO_LARGE',
     `${what} exceeds the limit of ${limit} bytes (maxMessageSize)`,
     true,
+  );
+}
+
+/** The non-fatal error for a message nested deeper than `limit` levels. */
+export function messageTooDeep(limit: number): FramingError {
+  return new FramingError(
+    'MESSAGE_TOO_DEEP',
+    `a message nests deeper than the limit of ${limit} levels (maxDepth)`,
+    false,
   );
 }

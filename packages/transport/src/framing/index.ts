@@ -3,6 +3,7 @@ export { FramingError, type FramingErrorCode } from './framing-error.js';
 export { ndjson } from './ndjson.js';
 export {
   type Codec,
+  DEFAULT_MAX_DEPTH,
   DEFAULT_MAX_HEADER_SIZE,
   DEFAULT_MAX_MESSAGE_SIZE,
   type DecodeResult,

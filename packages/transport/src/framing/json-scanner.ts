@@ -18,8 +18,23 @@ export const SCAN_MORE = 1;
 /** {@link JsonScanner.scan} found a byte at {@link JsonScanner.end} that cannot continue the value. */
 export const SCAN_ERROR = 2;
 
+/**
+ * {@link JsonScanner.scan} found a container nested deeper than `maxDepth`;
+ * {@link JsonScanner.end} is just past its opening bracket. The scanner then
+ * skips the rest of the value, without keeping it: the next scans return
+ * {@link SCAN_MORE} until {@link SCAN_SKIPPED}.
+ */
+export const SCAN_TOO_DEEP = 3;
+/** {@link JsonScanner.scan} skipped the rest of a value that was too deep; it ended just before {@link JsonScanner.end}. */
+export const SCAN_SKIPPED = 4;
+
 /** What {@link JsonScanner.scan} reports. */
-export type ScanStatus = typeof SCAN_DONE | typeof SCAN_MORE | typeof SCAN_ERROR;
+export type ScanStatus =
+  | typeof SCAN_DONE
+  | typeof SCAN_MORE
+  | typeof SCAN_ERROR
+  | typeof SCAN_TOO_DEEP
+  | typeof SCAN_SKIPPED;
 
 // What the next significant byte may be.
 const START = 0; // nothing read yet
@@ -35,6 +50,9 @@ const STRING = 9; // inside a string
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const NEWLINE = 0x0a;
+/** Strings up to this long are skipped byte by byte; a native `indexOf` pays off beyond. */
+const SHORT_STRING = 32;
 
 // Byte classes, looked up once per byte outside strings.
 const OTHER = 0; // part of a bare token (number, true, false, null) or of garbage
@@ -83,10 +101,25 @@ export class JsonScanner {
   #afterString = AFTER;
   /** For a string: the next byte is escaped (a chunk ended on a backslash). */
   #escaped = false;
+  readonly #maxDepth: number;
+  /** While skipping a value that is too deep: how deep the skip is (0 when not skipping). */
+  #skipDepth = 0;
+  /** While skipping: inside a string. */
+  #skipInString = false;
+
+  /** `maxDepth`: how deeply containers may nest (`[[]]` is 2); deeper is {@link SCAN_TOO_DEEP}. */
+  constructor(maxDepth = Number.POSITIVE_INFINITY) {
+    this.#maxDepth = maxDepth;
+  }
 
   /** True once the current value has begun. */
   get started(): boolean {
-    return this.#state !== START;
+    return this.#state !== START || this.#skipDepth > 0;
+  }
+
+  /** True while skipping the rest of a value that was too deep (see {@link SCAN_TOO_DEEP}). */
+  get skipping(): boolean {
+    return this.#skipDepth > 0;
   }
 
   /** True when the value read so far is complete if the input ends here (a bare top-level token). */
@@ -99,6 +132,8 @@ export class JsonScanner {
     this.#state = START;
     this.#stack.length = 0;
     this.#escaped = false;
+    this.#skipDepth = 0;
+    this.#skipInString = false;
   }
 
   /**
@@ -110,7 +145,9 @@ export class JsonScanner {
    * before it; a new value may start there).
    */
   scan(buf: Buffer, from: number, limit: number): ScanStatus {
+    if (this.#skipDepth > 0) return this.#skip(buf, from, limit);
     const stack = this.#stack;
+    const maxDepth = this.#maxDepth;
     let state = this.#state;
     let i = from;
     if (state === START && i < limit) {
@@ -128,6 +165,7 @@ export class JsonScanner {
       } else {
         state = TOP_TOKEN;
       }
+      if (stack.length > maxDepth) return this.#tooDeep(i, stack.length);
     }
     while (i < limit) {
       if (state === STRING) {
@@ -164,12 +202,10 @@ export class JsonScanner {
       switch (state) {
         case VALUE:
         case ARRAY_FIRST:
-          if (cls === OPEN_OBJECT) {
-            stack.push(IN_OBJECT);
-            state = OBJECT_FIRST;
-          } else if (cls === OPEN_ARRAY) {
-            stack.push(IN_ARRAY);
-            state = ARRAY_FIRST;
+          if (cls === OPEN_OBJECT || cls === OPEN_ARRAY) {
+            if (stack.length >= maxDepth) return this.#tooDeep(i + 1, stack.length + 1);
+            stack.push(cls === OPEN_OBJECT ? IN_OBJECT : IN_ARRAY);
+            state = cls === OPEN_OBJECT ? OBJECT_FIRST : ARRAY_FIRST;
           } else if (cls === STRING_START) {
             state = STRING;
             this.#afterString = AFTER;
@@ -245,6 +281,52 @@ export class JsonScanner {
     }
   }
 
+  /**
+   * At `end`, just past an opening bracket at `depth`, one level too deep:
+   * forgets the value's structure and starts skipping the rest of it.
+   */
+  #tooDeep(end: number, depth: number): ScanStatus {
+    this.reset();
+    this.#skipDepth = depth;
+    this.end = end;
+    return SCAN_TOO_DEEP;
+  }
+
+  /**
+   * Skips the rest of a value that is too deep, keeping only its depth: it
+   * ends where its brackets balance, or at a newline (where an ndjson writer
+   * starts its next message).
+   */
+  #skip(buf: Buffer, from: number, limit: number): ScanStatus {
+    let depth = this.#skipDepth;
+    let i = from;
+    while (i < limit) {
+      if (this.#skipInString) {
+        const end = this.#skipString(buf, i, limit);
+        if (end === -1) {
+          i = limit;
+          break;
+        }
+        this.#skipInString = false;
+        i = end;
+        continue;
+      }
+      const c = buf[i]!;
+      const cls = byteClass[c];
+      i++;
+      if (cls === OPEN_OBJECT || cls === OPEN_ARRAY) depth++;
+      else if (cls === STRING_START) this.#skipInString = true;
+      else if (((cls === CLOSE_OBJECT || cls === CLOSE_ARRAY) && --depth === 0) || c === NEWLINE) {
+        this.reset();
+        this.end = i;
+        return SCAN_SKIPPED;
+      }
+    }
+    this.#skipDepth = depth;
+    this.end = i;
+    return SCAN_MORE;
+  }
+
   #done(end: number): ScanStatus {
     this.end = end;
     this.reset();
@@ -269,4 +351,48 @@ function countBackslashesBefore(buf: Buffer, at: number, floor: number): number 
   let n = 0;
   for (let k = at - 1; k >= floor && buf[k] === BACKSLASH; k--) n++;
   return n;
+}
+
+/**
+ * True when the JSON text in `buf[from, end)` nests containers deeper than
+ * `maxDepth`: the check the fast paths make before `JSON.parse` sees a text
+ * the scanner has not (parsing `[[[…` costs far more than its bytes). One
+ * pass over the bytes; strings are skipped, and a text that closes more than
+ * it opened stops the check (`JSON.parse` fails there without going deeper).
+ * Only a text of at least `2 × maxDepth + 2` bytes can be too deep when valid,
+ * so callers skip the check below that (an invalid shorter one fails
+ * `JSON.parse` harmlessly, and the scanner then reports the depth).
+ */
+export function nestsDeeper(buf: Buffer, from: number, end: number, maxDepth: number): boolean {
+  let depth = 0;
+  for (let i = from; i < end; i++) {
+    const cls = byteClass[buf[i]!]!;
+    if (cls <= SPACE) continue;
+    if (cls === STRING_START) {
+      i = endOfString(buf, i + 1, end) - 1;
+      if (i < 0) return false;
+    } else if (cls === OPEN_OBJECT || cls === OPEN_ARRAY) {
+      if (++depth > maxDepth) return true;
+    } else if ((cls === CLOSE_OBJECT || cls === CLOSE_ARRAY) && --depth < 0) {
+      return false;
+    }
+  }
+  return false;
+}
+
+/** The index just past the quote that closes the string whose content starts at `from`, or -1. */
+function endOfString(buf: Buffer, from: number, end: number): number {
+  const short = Math.min(end, from + SHORT_STRING);
+  let i = from;
+  for (; i < short; i++) {
+    const c = buf[i];
+    if (c === QUOTE) return i + 1;
+    if (c === BACKSLASH) i++;
+  }
+  for (;;) {
+    const q = indexOfBefore(buf, QUOTE, i, end);
+    if (q === -1) return -1;
+    if ((countBackslashesBefore(buf, q, from) & 1) === 0) return q + 1;
+    i = q + 1;
+  }
 }

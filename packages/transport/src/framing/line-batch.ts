@@ -1,3 +1,5 @@
+import { nestsDeeper } from './json-scanner.js';
+
 const NEWLINE = 0x0a;
 const blank = /^[ \t\r]*$/;
 
@@ -12,18 +14,39 @@ const blank = /^[ \t\r]*$/;
  * one, or bad JSON), for the byte-level decoder to take over from there. Byte
  * offsets are found by counting newline bytes, which UTF-8 decoding never
  * alters, so invalid UTF-8 on an earlier line cannot shift them.
+ *
+ * A line long enough to nest deeper than `maxDepth` is checked first
+ * ({@link nestsDeeper}, on its bytes); a line that does is left to the
+ * byte-level decoder, which refuses it, so `JSON.parse` never sees it.
  */
-export function parseLines(buf: Buffer, from: number, last: number, out: unknown[]): number {
+export function parseLines(
+  buf: Buffer,
+  from: number,
+  last: number,
+  maxDepth: number,
+  out: unknown[],
+): number {
   const lines = buf.toString('utf8', from, last).split('\n');
+  const deepAt = 2 * maxDepth + 2;
+  // Where line `known` starts in `buf`, found only when a long line needs it.
+  let known = 0;
+  let knownStart = from;
+  const lineStart = (k: number): number => {
+    for (; known < k; known++) knownStart = buf.indexOf(NEWLINE, knownStart) + 1;
+    return knownStart;
+  };
   for (let k = 0; k < lines.length; k++) {
     const line = lines[k]!;
+    if (line.length >= deepAt) {
+      const start = lineStart(k);
+      const end = k === lines.length - 1 ? last : buf.indexOf(NEWLINE, start);
+      if (nestsDeeper(buf, start, end, maxDepth)) return start;
+    }
     try {
       out.push(JSON.parse(line));
     } catch {
       if (blank.test(line)) continue;
-      let start = from;
-      for (let n = 0; n < k; n++) start = buf.indexOf(NEWLINE, start) + 1;
-      return start;
+      return lineStart(k);
     }
   }
   return last + 1;

@@ -1,10 +1,19 @@
 import { asBuffer, ChunkQueue, PartialMessage } from './chunks.js';
-import { FramingError, messageTooLarge } from './framing-error.js';
-import { isJsonWhitespace, JsonScanner, SCAN_DONE, SCAN_MORE } from './json-scanner.js';
+import { FramingError, messageTooDeep, messageTooLarge } from './framing-error.js';
+import {
+  isJsonWhitespace,
+  JsonScanner,
+  nestsDeeper,
+  SCAN_DONE,
+  SCAN_MORE,
+  SCAN_SKIPPED,
+  SCAN_TOO_DEEP,
+} from './json-scanner.js';
 import { parseError, parseMessage, toJson } from './json-text.js';
 import { parseLines } from './line-batch.js';
 import {
   type Codec,
+  DEFAULT_MAX_DEPTH,
   DEFAULT_MAX_MESSAGE_SIZE,
   type DecodeResult,
   type Decoder,
@@ -44,12 +53,19 @@ function describeByte(byte: number): string {
  *   the top level, at whitespace. So a garbage line is one error, and a
  *   message cut short costs no more than itself.
  * - The size limit is checked while scanning, before a byte over it is kept.
+ * - The depth limit too: the scanner refuses a container nested deeper than
+ *   `maxDepth` and skips the rest of that value (to where its brackets
+ *   balance, or the next newline) without keeping it; a line long enough to
+ *   be too deep is checked ({@link nestsDeeper}) before the fast path parses it.
  */
 class NdjsonDecoder implements Decoder {
   readonly #max: number;
+  readonly #maxDepth: number;
   readonly #chunks = new ChunkQueue();
   readonly #partial = new PartialMessage();
-  readonly #scanner = new JsonScanner();
+  readonly #scanner: JsonScanner;
+  /** Bytes of a too-deep value skipped so far; they count toward `maxMessageSize`. */
+  #skipped = 0;
   /** Messages {@link parseLines} parsed ahead, not yet returned. */
   #ready: unknown[] | undefined;
   #readyIndex = 0;
@@ -68,6 +84,12 @@ class NdjsonDecoder implements Decoder {
 
   constructor(options: DecoderOptions) {
     this.#max = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+    this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.#scanner = new JsonScanner(this.#maxDepth);
+  }
+
+  get pending(): boolean {
+    return this.#scanner.started;
   }
 
   push(chunk: Uint8Array): void {
@@ -96,7 +118,7 @@ class NdjsonDecoder implements Decoder {
           const last = buf.lastIndexOf(NEWLINE);
           if (last > from && last - from <= this.#max) {
             const ready: unknown[] = [];
-            chunks.pos = from = parseLines(buf, from, last, ready);
+            chunks.pos = from = parseLines(buf, from, last, this.#maxDepth, ready);
             if (from <= last) {
               // The line at `from` did not parse just now: the fast path need not try it again.
               this.#newlineChunk = buf;
@@ -113,16 +135,29 @@ class NdjsonDecoder implements Decoder {
       }
       // Bytes the value may still have. One more is scanned: a bare token
       // (`true`, a number) of exactly the limit ends only at the byte after it.
-      const room = this.#max - this.#partial.size;
+      const room = this.#max - this.#partial.size - this.#skipped;
       const limit = Math.min(buf.length, from + room + 1);
       const status = scanner.scan(buf, from, limit);
       if (status === SCAN_MORE) {
         if (limit - from > room) return this.#fail(messageTooLarge(this.#max));
-        this.#partial.add(buf.subarray(from));
+        if (scanner.skipping) this.#skipped += buf.length - from;
+        else this.#partial.add(buf.subarray(from));
         chunks.pos = buf.length;
         continue;
       }
       const end = scanner.end;
+      if (status === SCAN_TOO_DEEP) {
+        // The value is refused now; the rest of it is skipped, not kept.
+        this.#skipped = this.#partial.size + end - from;
+        this.#partial.clear();
+        chunks.pos = end;
+        return { ok: false, error: messageTooDeep(this.#maxDepth) };
+      }
+      if (status === SCAN_SKIPPED) {
+        this.#skipped = 0;
+        chunks.pos = end;
+        continue;
+      }
       if (status === SCAN_DONE && end - from > room) return this.#fail(messageTooLarge(this.#max));
       chunks.pos = end;
       if (status === SCAN_DONE) {
@@ -160,6 +195,11 @@ class NdjsonDecoder implements Decoder {
     }
     const nl = this.#newline;
     if (nl === -1 || nl === this.#failedNewline || nl - from > this.#max) return undefined;
+    const maxDepth = this.#maxDepth;
+    if (nl - from >= 2 * maxDepth + 2 && nestsDeeper(buf, from, nl, maxDepth)) {
+      this.#failedNewline = nl;
+      return undefined;
+    }
     try {
       const message: unknown = JSON.parse(buf.toString('utf8', from, nl));
       this.#chunks.pos = nl + 1;
@@ -202,6 +242,7 @@ class NdjsonDecoder implements Decoder {
     if (!scanner.started) return undefined;
     const complete = scanner.completeAtEnd;
     scanner.reset();
+    this.#skipped = 0;
     if (complete) return parseMessage(this.#partial.take(EMPTY));
     const size = this.#partial.size;
     this.#partial.clear();
@@ -220,6 +261,7 @@ class NdjsonDecoder implements Decoder {
     this.#chunks.clear();
     this.#partial.clear();
     this.#scanner.reset();
+    this.#skipped = 0;
     return { ok: false, error };
   }
 }

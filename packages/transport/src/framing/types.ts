@@ -3,6 +3,9 @@ import type { FramingError } from './framing-error.js';
 /** Largest message a decoder accepts unless told otherwise: 16 MiB. */
 export const DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
 
+/** Deepest nesting of arrays and objects a decoder accepts unless told otherwise: 64 (`[[]]` is 2). */
+export const DEFAULT_MAX_DEPTH = 64;
+
 /** Largest header block the `content-length` decoder accepts unless told otherwise: 8 KiB. */
 export const DEFAULT_MAX_HEADER_SIZE = 8 * 1024;
 
@@ -15,6 +18,12 @@ export interface DecoderOptions {
   maxMessageSize?: number;
   /** Largest header block in bytes, for codecs with headers (`content-length`). Default 8 KiB. */
   maxHeaderSize?: number;
+  /**
+   * Deepest nesting of arrays and objects (`[[]]` is 2). A deeper message is
+   * refused with a non-fatal `MESSAGE_TOO_DEEP` error before `JSON.parse`
+   * sees it, and decoding goes on after it. Default 64.
+   */
+  maxDepth?: number;
 }
 
 /** One item out of a {@link Decoder}: a parsed message, or an error about one message (or the stream). */
@@ -59,6 +68,12 @@ export interface Decoder {
    * drain what is left and report a `TRUNCATED` error for a partial message.
    */
   end(): void;
+  /**
+   * True while part of a message (or of its header) has been received and
+   * the rest has not: what a message timeout watches. Read it after
+   * {@link Decoder.next} returned `undefined`.
+   */
+  readonly pending: boolean;
 }
 
 /** A way to frame JSON messages on a byte stream, in both directions. */

@@ -1,0 +1,59 @@
+import type { RpcLimits } from './limits.js';
+
+/** A connection the {@link Watchdog} looks at. */
+export interface Watched {
+  /** Closes the connection if its peer has stalled for too long, as of `now` (ms). */
+  checkTimeouts(now: number): void;
+}
+
+/**
+ * One coarse interval timer for the timeouts of many connections
+ * (`messageTimeout`, `idleTimeout`): each tick asks every connection to
+ * compare a few counters it keeps with what it saw on the tick before. No
+ * timer is set, cleared or moved per message, so the timeouts cost nothing
+ * on the hot path.
+ */
+export class Watchdog {
+  readonly #period: number;
+  readonly #watched = new Set<Watched>();
+  #timer: NodeJS.Timeout | undefined;
+
+  private constructor(period: number) {
+    this.#period = period;
+  }
+
+  /**
+   * A watchdog for `limits`, ticking about every quarter of the shortest
+   * timeout (at least every second, at most every 10 ms); `undefined` when
+   * no timeout is set.
+   */
+  static for(limits: Required<RpcLimits>): Watchdog | undefined {
+    const shortest = Math.min(limits.messageTimeout, limits.idleTimeout);
+    if (shortest === Number.POSITIVE_INFINITY) return undefined;
+    return new Watchdog(Math.min(1000, Math.max(10, Math.floor(shortest / 4))));
+  }
+
+  /** Starts watching `item`. */
+  add(item: Watched): void {
+    this.#watched.add(item);
+    if (this.#timer === undefined) {
+      this.#timer = setInterval(this.#tick, this.#period);
+      // The connections keep the process alive, not their watchdog.
+      this.#timer.unref();
+    }
+  }
+
+  /** Stops watching `item`. */
+  delete(item: Watched): void {
+    this.#watched.delete(item);
+    if (this.#watched.size === 0 && this.#timer !== undefined) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+
+  readonly #tick = () => {
+    const now = Date.now();
+    for (const item of this.#watched) item.checkTimeouts(now);
+  };
+}
