@@ -12,7 +12,7 @@ export type {
   RpcMethodDefinition,
   RpcMethods,
 } from './context.js';
-export { RpcError, RpcErrorCode } from './errors.js';
+export { isRpcError, RpcError, RpcErrorCode } from './errors.js';
 export { DEFAULT_LIMITS, type RpcLimits } from './limits.js';
 export type { RpcParams } from './protocol.js';
 export {

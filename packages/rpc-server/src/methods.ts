@@ -7,7 +7,7 @@ import {
   type JSONRPCResponse,
 } from 'json-rpc-2.0';
 import type { RpcContext, RpcHandler, RpcMethodDefinition, RpcMethods } from './context.js';
-import { isUnexpected, RpcError, RpcErrorCode, toErrorObject } from './errors.js';
+import { isRpcError, isUnexpected, RpcError, RpcErrorCode, toErrorObject } from './errors.js';
 
 /** How a {@link MethodTable} answers and reports errors. */
 export interface ErrorPolicy {
@@ -31,7 +31,7 @@ function checkedParams(check: (params: unknown) => unknown, params: unknown): un
   try {
     return check(params);
   } catch (error) {
-    if (error instanceof RpcError) throw error;
+    if (isRpcError(error)) throw error;
     const why = error instanceof Error ? error.message : String(error);
     throw new RpcError(
       RpcErrorCode.InvalidParams,
