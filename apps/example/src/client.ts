@@ -2,7 +2,7 @@
 import { connectRpc, type RpcClient, RpcError } from '@localwire/rpc-server';
 import { isTransportError } from '@localwire/transport';
 import type { Codec } from '@localwire/transport/framing';
-import { CliError, ExitCode } from './errors.js';
+import { CliError, ExitCode, errorCode } from './errors.js';
 import { transport } from './platform.js';
 
 function messageOf(error: unknown): string {
@@ -25,7 +25,7 @@ export async function connectClient(
     const message = messageOf(error);
     // The transports' messages name the address; make sure, whatever failed.
     const where = message.includes(address) ? '' : ` (${address})`;
-    throw new CliError(`cannot connect: ${message}${where}`, ExitCode.usage);
+    throw new CliError(`cannot connect: ${message}${where}`, ExitCode.usage, errorCode(error));
   }
 }
 
@@ -43,5 +43,9 @@ export function callFailed(method: string, error: unknown): CliError {
   const hint = isTransportError(error, 'ETIMEDOUT')
     ? '; is the server busy, or does it use another --codec?'
     : '';
-  return new CliError(`${method} failed: ${messageOf(error)}${hint}`);
+  return new CliError(
+    `${method} failed: ${messageOf(error)}${hint}`,
+    ExitCode.failed,
+    errorCode(error),
+  );
 }

@@ -8,16 +8,29 @@ export const ExitCode = {
   usage: 2,
 } as const;
 
-/** A failure the CLI reports as one message on stderr, exiting with `exitCode`. */
+/**
+ * A failure the CLI reports as one line on stderr, exiting with `exitCode`:
+ * `localwire-example <command>: <code>: <message>` when it has a `code` (the
+ * transport's `EADDRINUSE`, `ENOENT`, `EACCES`, …), for scripts and searches.
+ */
 export class CliError extends Error {
   override name = 'CliError';
   /** The process exit code this failure ends with. */
   readonly exitCode: number;
+  /** The error code the line leads with, if the failure has one. */
+  readonly code: string | undefined;
 
-  constructor(message: string, exitCode: number = ExitCode.failed) {
+  constructor(message: string, exitCode: number = ExitCode.failed, code?: string) {
     super(message);
     this.exitCode = exitCode;
+    this.code = code;
   }
+}
+
+/** The Node-style `code` of an error (a transport's `ENOENT`, Node's `ERR_…`), if it has one. */
+export function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 /** A bad command line: the CLI adds a pointer to the command's `--help` and exits 2. */

@@ -1,7 +1,7 @@
 /** The client side of the `ticks` subscription, shared by `watch` and `demo`. */
 import { EventEmitter, on } from 'node:events';
 import type { RpcClient } from '@localwire/rpc-server';
-import { CliError } from './errors.js';
+import { CliError, ExitCode } from './errors.js';
 
 /** A live subscription to `ticks`. */
 export interface Ticks extends AsyncIterable<number> {
@@ -55,7 +55,9 @@ export async function subscribeTicks(
         }
       } catch (error) {
         if (!(signal?.aborted && (error as Error).name === 'AbortError')) {
-          throw client.signal.aborted ? new CliError('the server closed the connection') : error;
+          throw client.signal.aborted
+            ? new CliError('the server closed the connection', ExitCode.failed, 'ECONNRESET')
+            : error;
         }
       }
     },

@@ -97,7 +97,7 @@ describe('no server at the address: exit 2, naming the address and the cause', (
     expect(result.code, result.stderr).toBe(2);
     const lines = result.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain('cannot connect');
+    expect(lines[0]).toMatch(new RegExp(`^localwire-example ${args[0]}: ENOENT: cannot connect: `));
     expect(lines[0]).toContain(address);
     expect(lines[0]).toContain('start the server first');
     expect(result.stdout).toBe('');

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { connectRpc } from '@localwire/rpc-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { transport } from '../src/platform.js';
@@ -142,7 +143,9 @@ describe('serve + call, one method at a time', () => {
     await serve(address);
     const result = await run('call', 'sleep', '5000', '--timeout', '300', '--address', address);
     expect(result.code, result.stderr).toBe(1);
-    expect(result.stderr).toContain('sleep failed: no answer to the request "sleep" within 300 ms');
+    expect(result.stderr).toMatch(
+      /^localwire-example call: ETIMEDOUT: sleep failed: no answer to the request "sleep" within 300 ms/,
+    );
   });
 });
 
@@ -173,8 +176,21 @@ describe('serve options', () => {
     const second = await run('serve', '--address', address);
     expect(second.code, second.stderr).toBe(1);
     expect(second.stdout).toBe('');
-    expect(second.stderr).toContain('cannot listen');
+    // One line, leading with the code, for scripts and searches.
+    expect(second.stderr).toMatch(/^localwire-example serve: EADDRINUSE: cannot listen: .+\n$/);
     expect(second.stderr).toContain('already in use');
     expect(await callOk(address, 'echo', '"still here"')).toBe('still here');
+  });
+
+  it('an address too long for the OS: exit 1, one line leading with the code', async () => {
+    const tooLong = isWindows
+      ? `\\\\.\\pipe\\${'x'.repeat(300)}`
+      : join(dirname(await freshAddress()), `${'x'.repeat(200)}.sock`);
+    const result = await run('serve', '--address', tooLong);
+    expect(result.code, result.stderr).toBe(1);
+    const code = isWindows ? 'EINVAL' : 'ENAMETOOLONG';
+    expect(result.stderr).toMatch(
+      new RegExp(`^localwire-example serve: ${code}: cannot listen: .+\\n$`),
+    );
   });
 });

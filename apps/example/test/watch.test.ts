@@ -40,5 +40,7 @@ it('watch exits 1 when the server goes away mid-stream', async () => {
   await server.stop('SIGKILL');
   const result = await watching.result;
   expect(result.code, result.stderr).toBe(1);
-  expect(result.stderr).toContain('the server closed the connection');
+  expect(result.stderr).toMatch(
+    /^localwire-example watch: ECONNRESET: the server closed the connection\n$/m,
+  );
 });

@@ -1,15 +1,15 @@
 /**
  * The Win32 functions this package calls, declared once through koffi and
  * loaded on first use — never at import time, so the package imports cleanly
- * on every OS. Handles are `intptr_t` numbers; pointers koffi owns stay opaque.
+ * on every OS. Handles are `intptr_t` numbers; pointers are koffi 3's BigInts.
  */
 import { createRequire } from 'node:module';
 import type * as Koffi from 'koffi';
 
 /** A Win32 `HANDLE`, as a number. */
 export type Handle = number;
-/** An opaque native pointer (a koffi External). */
-export type Pointer = object;
+/** A native pointer: koffi 3 passes and returns pointers as BigInts (`null` for NULL). */
+export type Pointer = bigint;
 /** One-element array a koffi `_Out_` parameter writes into. */
 export type Out<T> = [T];
 
@@ -33,9 +33,9 @@ export type WaitCallback = (context: number, timedOut: number) => void;
 export interface Win32 {
   readonly koffi: typeof Koffi;
   /** koffi type of `OVERLAPPED`, for `koffi.alloc`/`koffi.encode`. */
-  readonly OVERLAPPED: Koffi.IKoffiCType;
+  readonly OVERLAPPED: Koffi.TypeObject;
   /** koffi type of a pointer to {@link WaitCallback}, for `koffi.register`. */
-  readonly WaitCallbackPointer: Koffi.IKoffiCType;
+  readonly WaitCallbackPointer: Koffi.TypeObject;
 
   GetLastError(): number;
   CloseHandle(handle: Handle): number;
@@ -78,7 +78,7 @@ export interface Win32 {
   RegisterWaitForSingleObject(
     waitHandle: Out<Handle>,
     object: Handle,
-    callback: Koffi.IKoffiRegisteredCallback,
+    callback: Pointer,
     context: number,
     timeoutMs: number,
     flags: number,

@@ -6,8 +6,7 @@
  * four thread-pool threads per wait, starving fs, dns and every other
  * `.async` call.
  */
-import type { IKoffiRegisteredCallback } from 'koffi';
-import { type Handle, type Out, type WaitCallback, win32 } from './bindings.js';
+import { type Handle, type Out, type Pointer, type WaitCallback, win32 } from './bindings.js';
 import { Win32CallError } from './win32-errors.js';
 
 const INFINITE = 0xffffffff;
@@ -22,7 +21,8 @@ interface Waiting {
 
 const waiting = new Map<number, Waiting>();
 let nextId = 1;
-let callback: IKoffiRegisteredCallback | undefined;
+/** The registered {@link dispatch}: koffi 3 hands it out as a function pointer. */
+let callback: Pointer | undefined;
 let keepAlive: NodeJS.Timeout | undefined;
 
 /** Runs on the JS thread; returns at once so the Windows pool thread is freed. */

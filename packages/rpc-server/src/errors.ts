@@ -29,11 +29,23 @@ export const RpcErrorCode = {
 } as const;
 
 /**
+ * Marks an {@link RpcError} from any copy of this package (its ESM and
+ * CommonJS builds side by side, or two installed versions), where
+ * `instanceof` sees only its own copy's class.
+ */
+const rpcErrorBrand = Symbol.for('localwire.RpcError');
+
+/**
  * A JSON-RPC error: throw it from a handler to answer with this `code`,
  * `message` and `data`; a client's `request` rejects with it when the peer
- * answers with an error.
+ * answers with an error. Test for it with {@link isRpcError}, which also knows
+ * the errors of another copy of the package; `instanceof` knows only its own.
  */
 export class RpcError extends Error {
+  static {
+    Object.defineProperty(RpcError.prototype, rpcErrorBrand, { value: true });
+  }
+
   /** Always `'RpcError'`. */
   override name = 'RpcError';
   /** The JSON-RPC error code. */
@@ -48,11 +60,24 @@ export class RpcError extends Error {
   }
 }
 
+/**
+ * True when `error` is an {@link RpcError}, optionally with the given code —
+ * also one from another copy of this package (its ESM and CommonJS builds in
+ * one program, the "dual package hazard"), which `instanceof` would miss.
+ */
+export function isRpcError(error: unknown, code?: number): error is RpcError {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { [rpcErrorBrand]?: unknown })[rpcErrorBrand] === true &&
+    (code === undefined || (error as RpcError).code === code)
+  );
+}
+
 /** True for an error that declares the JSON-RPC error it stands for. */
 function isDeclared(error: unknown): error is RpcError | JSONRPCErrorException {
   return (
-    (error instanceof RpcError || error instanceof JSONRPCErrorException) &&
-    Number.isInteger(error.code)
+    (isRpcError(error) || error instanceof JSONRPCErrorException) && Number.isInteger(error.code)
   );
 }
 

@@ -25,7 +25,7 @@ export {
   type UntypedNotify,
   type UntypedRequest,
 } from './contract.js';
-export { RpcError, RpcErrorCode } from './errors.js';
+export { isRpcError, RpcError, RpcErrorCode } from './errors.js';
 export { DEFAULT_LIMITS, type RpcLimits } from './limits.js';
 export type { RpcParams } from './protocol.js';
 export { ResultSchemaError, type RpcIssue } from './schema.js';

@@ -8,7 +8,7 @@ import {
   type JSONRPCResponse,
 } from 'json-rpc-2.0';
 import type { RpcContext, RpcHandler, RpcMethodDefinition, RpcMethods } from './context.js';
-import { isUnexpected, RpcError, RpcErrorCode, toErrorObject } from './errors.js';
+import { isRpcError, isUnexpected, RpcError, RpcErrorCode, toErrorObject } from './errors.js';
 import { invalidParams, isStandardSchema, ResultSchemaError } from './schema.js';
 
 /** How a {@link MethodTable} answers and reports errors. */
@@ -43,7 +43,7 @@ function checkedParams(
   try {
     return check(params);
   } catch (error) {
-    if (error instanceof RpcError) throw error;
+    if (isRpcError(error)) throw error;
     const why = exposeMessages ? (error instanceof Error ? error.message : String(error)) : '';
     throw new RpcError(
       RpcErrorCode.InvalidParams,

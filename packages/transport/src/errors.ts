@@ -31,11 +31,25 @@ export interface TransportErrorOptions {
 }
 
 /**
+ * Marks a {@link TransportError} from any copy of this package — the ESM and
+ * the CommonJS build loaded side by side, or two installed versions — where
+ * `instanceof` sees only its own copy's class. `Symbol.for` is the same
+ * symbol in every copy.
+ */
+const transportErrorBrand = Symbol.for('localwire.TransportError');
+
+/**
  * An error raised by a localwire transport. `code` is a Node-style system code
  * (`err.code === 'ENOENT'` works the same on Linux, macOS and Windows); the
- * message names the address and what to do about it.
+ * message names the address and what to do about it. Test for it with
+ * {@link isTransportError}, which also knows the errors of another copy of the
+ * package; `instanceof` knows only its own.
  */
 export class TransportError extends Error {
+  static {
+    Object.defineProperty(TransportError.prototype, transportErrorBrand, { value: true });
+  }
+
   /** Always `'TransportError'`. */
   override name = 'TransportError';
   /** Node-style error code. */
@@ -59,9 +73,18 @@ export class TransportError extends Error {
   }
 }
 
-/** True when `err` is a {@link TransportError}, optionally with the given code. */
+/**
+ * True when `err` is a {@link TransportError}, optionally with the given code —
+ * also one from another copy of this package (its ESM and CommonJS builds in
+ * one program, the "dual package hazard"), which `instanceof` would miss.
+ */
 export function isTransportError(err: unknown, code?: TransportErrorCode): err is TransportError {
-  return err instanceof TransportError && (code === undefined || err.code === code);
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    (err as { [transportErrorBrand]?: unknown })[transportErrorBrand] === true &&
+    (code === undefined || (err as TransportError).code === code)
+  );
 }
 
 const advice: Record<TransportErrorCode, (address: string) => string> = {
@@ -104,7 +127,7 @@ const mappedCodes = new Set<string>(Object.keys(advice));
  * the vocabulary are returned as they are, since they are already Node-style.
  */
 export function fromSystemError(err: unknown, address: string): Error {
-  if (err instanceof TransportError) return err;
+  if (isTransportError(err)) return err;
   const sys = err as NodeJS.ErrnoException;
   if (typeof sys?.code === 'string' && mappedCodes.has(sys.code)) {
     const code = sys.code as TransportErrorCode;

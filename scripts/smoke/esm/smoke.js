@@ -3,11 +3,18 @@
 // Unix socket. Run by scripts/check-packages.mjs; exits non-zero on failure.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { namedPipeTransport } from '@localwire/named-pipe';
-import { connectRpc, createRpcServer, RpcError, RpcErrorCode } from '@localwire/rpc-server';
-import { TransportError } from '@localwire/transport';
+import {
+  connectRpc,
+  createRpcServer,
+  isRpcError,
+  RpcError,
+  RpcErrorCode,
+} from '@localwire/rpc-server';
+import { isTransportError, TransportError } from '@localwire/transport';
 import { ndjson } from '@localwire/transport/framing';
 import { unixSocketTransport } from '@localwire/unix-socket';
 
@@ -21,12 +28,23 @@ for (const name of ['transport', 'transport/framing', 'unix-socket', 'named-pipe
   assert.match(url, /\/dist\/(?!cjs\/)/, name);
 }
 
+// The dual package hazard: the CommonJS build of the same packages, loaded
+// into this ESM program, has its own classes; the is* checks know both.
+const require = createRequire(import.meta.url);
+const cjsTransport = require('@localwire/transport');
+const cjsRpc = require('@localwire/rpc-server');
+assert.notEqual(cjsTransport.TransportError, TransportError);
+assert.notEqual(cjsRpc.RpcError, RpcError);
+
 const dir = mkdtempSync(join(tmpdir(), 'localwire-smoke-'));
 const address = join(dir, 'rpc.sock');
 const server = createRpcServer({
   methods: {
     add: ([a, b]) => a + b,
     callerPid: (_params, context) => context.peer?.pid ?? null,
+    guarded: () => {
+      throw new cjsRpc.RpcError(-32001, 'not allowed');
+    },
   },
 });
 try {
@@ -44,10 +62,15 @@ try {
   if (process.platform === 'linux' || process.platform === 'darwin') {
     assert.equal(await client.request('callerPid'), process.pid);
   }
+  // An RpcError of the CommonJS copy, thrown by a handler of the ESM server.
+  await assert.rejects(client.request('guarded'), (error) => isRpcError(error, -32001));
   await client.close();
   await assert.rejects(
     unixSocketTransport.connect(join(dir, 'missing.sock')),
-    (error) => error instanceof TransportError && error.code === 'ENOENT',
+    (error) =>
+      error instanceof TransportError &&
+      isTransportError(error, 'ENOENT') &&
+      cjsTransport.isTransportError(error, 'ENOENT'),
   );
   if (process.platform !== 'win32') {
     await assert.rejects(namedPipeTransport.listen('localwire-smoke'), {

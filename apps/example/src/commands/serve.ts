@@ -8,7 +8,7 @@ import {
   parseCommandLine,
 } from '../args.js';
 import { type Command, log, print } from '../command.js';
-import { CliError, ExitCode } from '../errors.js';
+import { CliError, ExitCode, errorCode } from '../errors.js';
 import { defaultAppAddress, transportDescription } from '../platform.js';
 import { type RunningServer, startServer } from '../server.js';
 
@@ -56,7 +56,7 @@ Methods:
   sleep(ms)                       → ms, ms milliseconds later
   subscribe("ticks", intervalMs)  → a subscription id; then notifications
                                     "subscription" {subscription, result: 1, 2, 3…}
-  unsubscribe(id)                 → true
+  unsubscribe(id)                 → true (false for an id that is not this connection's)
   whoami()                        → the caller's credentials (pid, uid/gid or sid)
 
 Options:
@@ -84,6 +84,8 @@ Exit codes: 0 shut down cleanly; 1 cannot listen (e.g. the address is in use); 2
     } catch (error) {
       throw new CliError(
         `cannot listen: ${error instanceof Error ? error.message : String(error)}`,
+        ExitCode.failed,
+        errorCode(error),
       );
     }
     const stopping = shutdownRequested();
