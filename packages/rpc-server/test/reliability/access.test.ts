@@ -71,7 +71,7 @@ describe.runIf(isLinux)('who may connect (issue 7)', () => {
     if (isRoot) expect(report.uid).toBe(NOBODY);
   }, 30_000);
 
-  it('closes a connection whose uid authorize refuses before reading any request: no answer, only the close', async () => {
+  it('closes a connection whose uid authorize refuses before reading any request: no answer but the refusal', async () => {
     // As root the refused client is nobody and this process is let in; otherwise
     // every client is this user, so this user is the one refused.
     const refusedUid = isRoot ? NOBODY : process.geteuid!();
@@ -95,17 +95,34 @@ describe.runIf(isLinux)('who may connect (issue 7)', () => {
       'everyone',
     );
     const { pid, report } = await runClient('raw', address);
-    expect(report).toMatchObject({ pid, uid: refusedUid, received: '' });
+    expect(report).toMatchObject({ pid, uid: refusedUid });
     expect(report.code).toBeUndefined();
+    // The one thing it gets is the refusal (issue 12, item 4): an error without an id.
+    expect(JSON.parse(String(report.received))).toEqual({
+      jsonrpc: '2.0',
+      id: null,
+      error: {
+        code: -32010,
+        message: `the server at ${address} refused this connection: its authorize check did not admit this peer (uid ${refusedUid}); ask the server's operator for access`,
+      },
+    });
     expect(touched).toBe(0);
     expect(asked).toEqual([expect.objectContaining({ pid, uid: refusedUid })]);
+    // A localwire client hears of it as EACCES with the server's message.
+    const rpc = await runClient('whoami', address);
+    expect(rpc.report).toMatchObject({
+      uid: refusedUid,
+      code: 'EACCES',
+      message: expect.stringContaining(`the server at ${address} refused this connection`),
+    });
+    expect(touched).toBe(0);
 
     if (isRoot) {
       const allowed = await RawClient.connect(address);
       allowed.sendJson({ jsonrpc: '2.0', id: 2, method: 'touch' });
       expect(await allowed.one()).toEqual({ jsonrpc: '2.0', id: 2, result: true });
       expect(touched).toBe(1);
-      expect(asked[1]).toMatchObject({ pid: process.pid, uid: 0 });
+      expect(asked.at(-1)).toMatchObject({ pid: process.pid, uid: 0 });
     }
   }, 30_000);
 });

@@ -369,7 +369,17 @@ export function nestsDeeper(buf: Buffer, from: number, end: number, maxDepth: nu
     const cls = byteClass[buf[i]!]!;
     if (cls <= SPACE) continue;
     if (cls === STRING_START) {
-      i = endOfString(buf, i + 1, end) - 1;
+      // Short strings byte by byte (most JSON-RPC strings are a few bytes); a
+      // long one by jumping from quote to quote.
+      const start = i + 1;
+      const short = Math.min(end, start + SHORT_STRING);
+      for (i = start; i < short; i++) {
+        const c = buf[i];
+        if (c === QUOTE) break;
+        if (c === BACKSLASH) i++;
+      }
+      if (i < short) continue;
+      i = endOfLongString(buf, start, i, end) - 1;
       if (i < 0) return false;
     } else if (cls === OPEN_OBJECT || cls === OPEN_ARRAY) {
       if (++depth > maxDepth) return true;
@@ -380,19 +390,15 @@ export function nestsDeeper(buf: Buffer, from: number, end: number, maxDepth: nu
   return false;
 }
 
-/** The index just past the quote that closes the string whose content starts at `from`, or -1. */
-function endOfString(buf: Buffer, from: number, end: number): number {
-  const short = Math.min(end, from + SHORT_STRING);
-  let i = from;
-  for (; i < short; i++) {
-    const c = buf[i];
-    if (c === QUOTE) return i + 1;
-    if (c === BACKSLASH) i++;
-  }
-  for (;;) {
+/**
+ * The index just past the quote that closes the string whose content starts
+ * at `start`, searching from `from`; -1 if it does not close before `end`.
+ */
+function endOfLongString(buf: Buffer, start: number, from: number, end: number): number {
+  for (let i = from; ; ) {
     const q = indexOfBefore(buf, QUOTE, i, end);
     if (q === -1) return -1;
-    if ((countBackslashesBefore(buf, q, from) & 1) === 0) return q + 1;
+    if ((countBackslashesBefore(buf, q, start) & 1) === 0) return q + 1;
     i = q + 1;
   }
 }
