@@ -162,7 +162,7 @@ class NamedPipeListener extends ListenerBase {
     if (slot.pipe !== INVALID_HANDLE_VALUE) win32().CloseHandle(slot.pipe);
     slot.connect.free();
     if (this.listening) this.emit('error', toTransportError(err, 'listen', this.address) as Error);
-    if (this.#slots.size === 0) void this.close();
+    if (this.#slots.size === 0) this.closeInBackground();
   }
 
   protected async shutdown(): Promise<void> {

@@ -25,12 +25,7 @@ export abstract class ListenerBase extends EventEmitter<ListenerEvents> implemen
     super();
     this.address = address;
     if (signal) {
-      // With nobody listening for 'error', emitting it would throw inside the
-      // catch and end as an unhandled rejection; the failure then goes unheard.
-      const onAbort = () =>
-        void this.close().catch((err) => {
-          if (this.listenerCount('error') > 0) this.emit('error', err);
-        });
+      const onAbort = () => this.closeInBackground();
       if (signal.aborted) {
         // An 'abort' event never fires for a signal that has already aborted.
         // Close on a microtask: the subclass's fields are not initialised yet.
@@ -85,6 +80,18 @@ export abstract class ListenerBase extends EventEmitter<ListenerEvents> implemen
 
   #emitConnection(connection: Connection): void {
     if (!this.emit('connection', connection)) connection.destroy();
+  }
+
+  /**
+   * Closes without a caller to await it (on `signal`, or when a transport
+   * gives up): a failure goes to `'error'` if anyone listens. With nobody
+   * listening, emitting it would throw inside the catch and end as an
+   * unhandled rejection; the failure then goes unheard.
+   */
+  protected closeInBackground(): void {
+    this.close().catch((err: unknown) => {
+      if (this.listenerCount('error') > 0) this.emit('error', err as Error);
+    });
   }
 
   /** Stops accepting and frees the address. Called once. */
