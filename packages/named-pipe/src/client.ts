@@ -3,13 +3,8 @@
  * check who owns the pipe, and hand the handle to libuv.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  type Connection,
-  createDeadline,
-  type Deadline,
-  type PeerInfo,
-  TransportError,
-} from '@localwire/transport';
+import { type Connection, type PeerInfo, TransportError } from '@localwire/transport';
+import { createDeadline, type Deadline } from '@localwire/transport/author';
 import { type Handle, INVALID_HANDLE_VALUE, win32 } from './bindings.js';
 import { serverPeer, toConnection } from './connection.js';
 import { validatePipeName } from './pipe-name.js';

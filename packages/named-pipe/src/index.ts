@@ -2,6 +2,6 @@ export { MAX_PIPE_NAME_LENGTH, PIPE_PREFIX, validatePipeName } from './pipe-name
 export {
   type NamedPipeConnectOptions,
   type NamedPipeListenOptions,
-  NamedPipeTransport,
+  type NamedPipeTransport,
   namedPipeTransport,
 } from './transport.js';

@@ -5,14 +5,8 @@
  * client arrives the slot creates the next instance, re-arms, and hands the
  * connected one to libuv. No thread is held while waiting (see `wait.ts`).
  */
-import {
-  type Access,
-  type Connection,
-  describeError,
-  ListenerBase,
-  type PeerInfo,
-  TransportError,
-} from '@localwire/transport';
+import { type Access, type Connection, type PeerInfo, TransportError } from '@localwire/transport';
+import { describeError, ListenerBase } from '@localwire/transport/author';
 import { type Handle, INVALID_HANDLE_VALUE, win32 } from './bindings.js';
 import { clientPeer, toConnection } from './connection.js';
 import { ConnectOperation, type ConnectOutcome, createPipeInstance } from './instance.js';

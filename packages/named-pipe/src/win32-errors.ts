@@ -2,7 +2,8 @@
  * Win32 error numbers this package meets, and how they map onto localwire's
  * Node-style codes. The Win32 number always stays on `TransportError.winError`.
  */
-import { describeError, TransportError, type TransportErrorCode } from '@localwire/transport';
+import { TransportError, type TransportErrorCode } from '@localwire/transport';
+import { describeError } from '@localwire/transport/author';
 
 export const ERROR_FILE_NOT_FOUND = 2;
 export const ERROR_PATH_NOT_FOUND = 3;

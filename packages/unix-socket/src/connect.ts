@@ -1,12 +1,8 @@
 import { lstat } from 'node:fs/promises';
 import { connect as netConnect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  type Connection,
-  createDeadline,
-  describeError,
-  TransportError,
-} from '@localwire/transport';
+import { type Connection, TransportError } from '@localwire/transport';
+import { createDeadline, describeError } from '@localwire/transport/author';
 import { toConnection } from './connection.js';
 import { checkConnectDirectory } from './directories.js';
 import { connectError } from './errors.js';

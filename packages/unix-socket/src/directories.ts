@@ -6,13 +6,13 @@
 import type { BigIntStats } from 'node:fs';
 import { lstat, mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { TransportError } from '@localwire/transport';
 import {
   describeError,
   isPerUserDirectory,
   parentDirectoryFault,
   privateDirectoryFault,
-  TransportError,
-} from '@localwire/transport';
+} from '@localwire/transport/author';
 import { listenError, notADirectory } from './errors.js';
 
 const euid = () => process.geteuid?.() ?? 0;

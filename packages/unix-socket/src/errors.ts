@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
-import { describeError, fromSystemError, TransportError } from '@localwire/transport';
+import { TransportError } from '@localwire/transport';
+import { describeError, fromSystemError } from '@localwire/transport/author';
 
 /** `EADDRINUSE` for `address`; `detail` replaces the generic "a server runs there". */
 export function addressInUse(address: string, detail?: string, cause?: unknown): TransportError {

@@ -1,6 +1,6 @@
 import type { BigIntStats } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { fromSystemError, ListenerBase } from '@localwire/transport';
+import { fromSystemError, ListenerBase } from '@localwire/transport/author';
 import { bindSocketFile } from './bind.js';
 import { toConnection } from './connection.js';
 import { listenAborted, listenError } from './errors.js';

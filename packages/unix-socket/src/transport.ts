@@ -3,8 +3,8 @@ import {
   type Listener,
   type Transport,
   type TransportCapabilities,
-  unsupportedPlatform,
 } from '@localwire/transport';
+import { unsupportedPlatform } from '@localwire/transport/author';
 import { connectUnix } from './connect.js';
 import { listenAborted } from './errors.js';
 import { UnixSocketListener } from './listener.js';

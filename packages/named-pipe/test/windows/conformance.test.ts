@@ -1,6 +1,6 @@
 import { runConformance } from '@localwire/transport/conformance';
 import { expect, it } from 'vitest';
-import { NamedPipeTransport } from '../../src/index.js';
+import { namedPipeTransport } from '../../src/index.js';
 import { holdBusyPipe, pipeName } from './helpers.js';
 
 it('runs on Windows', () => {
@@ -9,7 +9,7 @@ it('runs on Windows', () => {
 
 runConformance({
   name: 'named-pipe',
-  createTransport: () => new NamedPipeTransport(),
+  createTransport: () => namedPipeTransport,
   createAddress: () => pipeName('conformance'),
   largeTransferBytes: 64 * 1024 * 1024,
   // A pipe whose only instance a client holds: every further connect is busy.
