@@ -6,9 +6,13 @@ import { basename } from 'node:path';
 
 /** What {@link privateDirectoryFault} and {@link parentDirectoryFault} look at: an `lstat`/`stat` result. */
 export interface DirectoryStats {
+  /** File type and permission bits (`st_mode`). */
   readonly mode: number | bigint;
+  /** The owner's user id. */
   readonly uid: number | bigint;
+  /** Whether it is a directory. */
   isDirectory(): boolean;
+  /** Whether it is a symbolic link (only an `lstat` result can say so). */
   isSymbolicLink(): boolean;
 }
 

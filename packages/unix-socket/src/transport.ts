@@ -1,9 +1,4 @@
-import {
-  type Connection,
-  type Listener,
-  type Transport,
-  type TransportCapabilities,
-} from '@localwire/transport';
+import type { Connection, Listener, Transport, TransportCapabilities } from '@localwire/transport';
 import { unsupportedPlatform } from '@localwire/transport/author';
 import { connectUnix } from './connect.js';
 import { listenAborted } from './errors.js';
