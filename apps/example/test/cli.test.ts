@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, freshAddress, run } from './helpers.js';
+import { cleanup, freshAddress, run } from './helpers/cli.js';
 
 afterEach(cleanup);
 

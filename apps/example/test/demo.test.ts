@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { cleanup, isWindows, run } from './helpers.js';
+import { cleanup, isWindows, run } from './helpers/cli.js';
 
 afterEach(cleanup);
 

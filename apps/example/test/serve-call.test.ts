@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { connectRpc } from '@localwire/rpc-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { transport } from '../src/platform.js';
-import { cleanup, freshAddress, isWindows, run, serve } from './helpers.js';
+import { cleanup, freshAddress, isWindows, run, serve } from './helpers/cli.js';
 
 afterEach(cleanup);
 

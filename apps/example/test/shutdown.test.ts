@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { connectRpc } from '@localwire/rpc-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { transport } from '../src/platform.js';
-import { cleanup, freshAddress, run, serve } from './helpers.js';
+import { cleanup, freshAddress, run, serve } from './helpers/cli.js';
 
 afterEach(cleanup);
 

@@ -1,5 +1,5 @@
 import { afterEach, expect, it } from 'vitest';
-import { cleanup, freshAddress, run, serve, start } from './helpers.js';
+import { cleanup, freshAddress, run, serve, start } from './helpers/cli.js';
 
 afterEach(cleanup);
 

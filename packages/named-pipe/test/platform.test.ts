@@ -7,7 +7,7 @@ import { namedPipeTransport } from '../src/index.js';
 const require = createRequire(import.meta.url);
 const koffiLoaded = () => Object.keys(require.cache).some((p) => p.includes(`${sep}koffi${sep}`));
 
-// vitest.config.ts runs this file only off Windows.
+// vitest.config.mjs runs this file only off Windows.
 describe('@localwire/named-pipe off Windows', () => {
   it('imports without loading koffi', () => {
     expect(namedPipeTransport.name).toBe('named-pipe');

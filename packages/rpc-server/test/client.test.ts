@@ -2,9 +2,9 @@ import type { Connection } from '@localwire/transport';
 import { ndjson } from '@localwire/transport/framing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { connectRpc, type RpcContext, RpcError } from '../src/index.js';
-import { tempAddress } from './support/address.js';
-import { deferred, startServer, until } from './support/helpers.js';
-import { transport } from './support/transport.js';
+import { tempAddress } from './helpers/address.js';
+import { deferred, startServer, until } from './helpers/rpc.js';
+import { transport } from './helpers/transport.js';
 
 const never = new Promise<never>(() => {});
 

@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { connectRpc, createRpcServer } from '../src/index.js';
-import { tempAddress } from './support/address.js';
-import { deferred, RawClient, until } from './support/helpers.js';
-import { transport } from './support/transport.js';
+import { tempAddress } from './helpers/address.js';
+import { deferred, RawClient, until } from './helpers/rpc.js';
+import { transport } from './helpers/transport.js';
 
 describe('graceful close', () => {
   it('answers all 1,000 in-flight slow requests, then closes and frees the address', async () => {

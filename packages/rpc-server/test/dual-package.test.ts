@@ -6,8 +6,8 @@
 import { createRequire } from 'node:module';
 import * as transportEsm from '@localwire/transport';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { tempAddress } from './support/address.js';
-import { transport } from './support/transport.js';
+import { tempAddress } from './helpers/address.js';
+import { transport } from './helpers/transport.js';
 
 type RpcServerPackage = typeof import('../src/index.js');
 

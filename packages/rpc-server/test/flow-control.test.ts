@@ -1,8 +1,8 @@
 import net from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { connectRpc, type RpcContext } from '../src/index.js';
-import { deferred, RawClient, startServer, until } from './support/helpers.js';
-import { transport } from './support/transport.js';
+import { deferred, RawClient, startServer, until } from './helpers/rpc.js';
+import { transport } from './helpers/transport.js';
 
 const turns = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

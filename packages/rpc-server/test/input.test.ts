@@ -1,8 +1,8 @@
 import { contentLength } from '@localwire/transport/framing';
 import { describe, expect, it } from 'vitest';
 import { connectRpc, type RpcServer } from '../src/index.js';
-import { RawClient, startServer, until } from './support/helpers.js';
-import { transport } from './support/transport.js';
+import { RawClient, startServer, until } from './helpers/rpc.js';
+import { transport } from './helpers/transport.js';
 
 const methods = {
   echo: (params: unknown) => params,

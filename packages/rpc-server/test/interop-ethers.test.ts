@@ -1,7 +1,7 @@
 import { IpcSocketProvider } from 'ethers';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createSubscriptions } from '../src/index.js';
-import { startServer, until } from './support/helpers.js';
+import { startServer, until } from './helpers/rpc.js';
 
 describe('interop: ethers v6 IpcSocketProvider', () => {
   it('gets eth_chainId and eth_blockNumber answers and block events from newHeads pushes', async () => {

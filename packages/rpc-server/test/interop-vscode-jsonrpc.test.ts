@@ -8,7 +8,7 @@ import {
   SocketMessageWriter,
 } from 'vscode-jsonrpc/node';
 import { type RpcContext, RpcError } from '../src/index.js';
-import { startServer } from './support/helpers.js';
+import { startServer } from './helpers/rpc.js';
 
 describe('interop: vscode-jsonrpc with content-length framing', () => {
   it('calls methods, gets errors, receives notifications and answers the server’s requests', async () => {

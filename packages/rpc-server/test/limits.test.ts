@@ -1,8 +1,8 @@
 import { contentLength } from '@localwire/transport/framing';
 import { describe, expect, it } from 'vitest';
 import { connectRpc, createSubscriptions, RpcError, RpcErrorCode } from '../src/index.js';
-import { RawClient, startServer, until } from './support/helpers.js';
-import { transport } from './support/transport.js';
+import { RawClient, startServer, until } from './helpers/rpc.js';
+import { transport } from './helpers/transport.js';
 
 /**
  * Issue 13: the bounds a hostile or careless peer meets, each driven past its

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RawClient, startServer } from './support/helpers.js';
+import { RawClient, startServer } from './helpers/rpc.js';
 
 /**
  * Property: whatever mix of requests, notifications, invalid messages and

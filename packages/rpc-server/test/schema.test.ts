@@ -11,8 +11,8 @@ import {
   RpcError,
   RpcErrorCode,
 } from '../src/index.js';
-import { deferred, RawClient, startServer } from './support/helpers.js';
-import { transport } from './support/transport.js';
+import { deferred, RawClient, startServer } from './helpers/rpc.js';
+import { transport } from './helpers/transport.js';
 
 /** The error a request rejected with (it must reject). */
 async function rejection(promise: Promise<unknown>): Promise<RpcError> {

@@ -7,9 +7,9 @@ import {
   RpcError,
   RpcErrorCode,
 } from '../src/index.js';
-import { tempAddress } from './support/address.js';
-import { deferred, RawClient, startServer, until } from './support/helpers.js';
-import { transport } from './support/transport.js';
+import { tempAddress } from './helpers/address.js';
+import { deferred, RawClient, startServer, until } from './helpers/rpc.js';
+import { transport } from './helpers/transport.js';
 
 /** The one message a server sends a connection its `authorize` refused (issue 12, item 4). */
 function refusal(address: string) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RpcError } from '../src/index.js';
-import { RawClient, startServer } from './support/helpers.js';
+import { RawClient, startServer } from './helpers/rpc.js';
 
 const methods = {
   echo: (params: unknown) => params,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { connectRpc, createSubscriptions, RpcError, RpcErrorCode } from '../src/index.js';
-import { startServer, until } from './support/helpers.js';
-import { transport } from './support/transport.js';
+import { startServer, until } from './helpers/rpc.js';
+import { transport } from './helpers/transport.js';
 
 async function setup(options: Parameters<typeof createSubscriptions>[0] = {}) {
   const subscriptions = createSubscriptions(options);

@@ -1,8 +1,8 @@
 import { PIPE_PREFIX } from '@localwire/named-pipe';
 import { describe, expect, it } from 'vitest';
 import { connectRpc } from '../src/index.js';
-import { startServer } from './support/helpers.js';
-import { transport } from './support/transport.js';
+import { startServer } from './helpers/rpc.js';
+import { transport } from './helpers/transport.js';
 
 // Every other test runs over `transport`; this one checks it is the real one
 // for this OS, so a Windows run is a run over named pipes.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { contentLength, DEFAULT_MAX_HEADER_SIZE } from '../src/framing/index.js';
-import { cut, decodeAll, prng, randomCuts, randomValue } from './framing-helpers.js';
+import { cut, decodeAll, prng, randomCuts, randomValue } from './helpers/framing.js';
 
 const frame = (body: string, headers = '') =>
   `${headers}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;

@@ -16,11 +16,11 @@ import {
   split,
   toText,
   Violation,
-} from './fuzz-helpers.js';
+} from './helpers/fuzz.js';
 
 /**
  * Property-based fuzzing of the content-length decoder (issue 7), with the
- * same contract checks as the ndjson fuzz (see `decode` in fuzz-helpers.ts).
+ * same contract checks as the ndjson fuzz (see `decode` in helpers/fuzz.ts).
  * Well over 100,000 cases in all; see the last test.
  */
 

@@ -19,7 +19,7 @@ import {
   split,
   toText,
   Violation,
-} from './fuzz-helpers.js';
+} from './helpers/fuzz.js';
 
 /**
  * Property-based fuzzing of the ndjson decoder (issue 7). Every property runs

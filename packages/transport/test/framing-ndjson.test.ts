@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_MESSAGE_SIZE, ndjson } from '../src/framing/index.js';
-import { cut, decodeAll, prng, randomCuts, randomValue } from './framing-helpers.js';
+import { cut, decodeAll, prng, randomCuts, randomValue } from './helpers/framing.js';
 
 const parseError = { error: 'PARSE_ERROR', fatal: false };
 

@@ -14,6 +14,7 @@ const { connectRpc, createRpcServer, RpcError, RpcErrorCode } = require('@localw
 async function main() {
   for (const name of [
     'transport',
+    'transport/author',
     'transport/framing',
     'unix-socket',
     'named-pipe',

@@ -23,7 +23,14 @@ setTimeout(() => {
   process.exit(1);
 }, 30_000).unref();
 
-for (const name of ['transport', 'transport/framing', 'unix-socket', 'named-pipe', 'rpc-server']) {
+for (const name of [
+  'transport',
+  'transport/author',
+  'transport/framing',
+  'unix-socket',
+  'named-pipe',
+  'rpc-server',
+]) {
   const url = import.meta.resolve(`@localwire/${name}`);
   assert.match(url, /\/dist\/(?!cjs\/)/, name);
 }

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { PeerInfo } from '@localwire/transport';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createRpcServer, type RpcContext, type RpcServerOptions } from '../../src/index.js';
-import { RawClient } from '../support/helpers.js';
-import { transport } from '../support/transport.js';
+import { RawClient } from '../helpers/rpc.js';
+import { transport } from '../helpers/transport.js';
 import { Fixture, isLinux, isRoot, NOBODY } from './processes.js';
 
 /**

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { connectRpc, createRpcServer } from '../../src/index.js';
-import { tempAddress } from '../support/address.js';
-import { deferred, until } from '../support/helpers.js';
-import { transport } from '../support/transport.js';
+import { tempAddress } from '../helpers/address.js';
+import { deferred, until } from '../helpers/rpc.js';
+import { transport } from '../helpers/transport.js';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 

@@ -3,9 +3,9 @@ import { type Codec, contentLength, ndjson } from '@localwire/transport/framing'
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { connectRpc, createRpcServer, type RpcClient, RpcError } from '../../src/index.js';
-import { tempAddress } from '../support/address.js';
-import { until } from '../support/helpers.js';
-import { transport } from '../support/transport.js';
+import { tempAddress } from '../helpers/address.js';
+import { until } from '../helpers/rpc.js';
+import { transport } from '../helpers/transport.js';
 import { within } from './processes.js';
 
 /**

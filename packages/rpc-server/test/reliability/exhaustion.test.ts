@@ -1,8 +1,8 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRpc, type RpcClient } from '../../src/index.js';
-import { tempAddress } from '../support/address.js';
-import { transport } from '../support/transport.js';
+import { tempAddress } from '../helpers/address.js';
+import { transport } from '../helpers/transport.js';
 import { Fixture, isLinux, openFds, rssOf, settle, within } from './processes.js';
 
 /**

@@ -3,8 +3,8 @@ import type { Connection } from '@localwire/transport';
 import { ndjson } from '@localwire/transport/framing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRpc, createRpcServer, type RpcClient } from '../../src/index.js';
-import { tempAddress } from '../support/address.js';
-import { transport } from '../support/transport.js';
+import { tempAddress } from '../helpers/address.js';
+import { transport } from '../helpers/transport.js';
 import { Fixture, isLinux, openFds, rssOf, settle, within } from './processes.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tempAddress } from '../support/address.js';
+import { tempAddress } from '../helpers/address.js';
 import { Fixture, hardFdLimit, isLinux, openFds, rssOf, settle } from './processes.js';
 
 /**

@@ -5,7 +5,7 @@ import { isTransportError } from '@localwire/transport';
 import { afterAll, describe, expect, it } from 'vitest';
 import { unixSocketTransport } from '../../src/index.js';
 
-// vitest.config.ts runs this file only on Windows (and scripts/test-windows.sh
+// vitest.config.mjs runs this file only on Windows (and scripts/test-windows.sh
 // under Wine): there node:net would turn a socket path into a named pipe, so
 // the transport refuses and points to @localwire/named-pipe instead.
 describe('@localwire/unix-socket on Windows', () => {

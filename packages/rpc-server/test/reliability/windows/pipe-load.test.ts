@@ -14,7 +14,7 @@ import type { Connection } from '@localwire/transport';
 import { ndjson } from '@localwire/transport/framing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRpc, createRpcServer, type RpcClient } from '../../../src/index.js';
-import { tempAddress } from '../../support/address.js';
+import { tempAddress } from '../../helpers/address.js';
 import { settle, within } from '../processes.js';
 
 /** Connections held at once: issue 7 asks for at least 500 on the pipe transport. */

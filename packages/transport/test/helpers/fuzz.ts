@@ -4,7 +4,7 @@ import {
   type DecoderOptions,
   FramingError,
   type FramingErrorCode,
-} from '../src/framing/index.js';
+} from '../../src/framing/index.js';
 
 /**
  * Shared pieces of the codec fuzz tests (framing-fuzz-*.test.ts): a decoder

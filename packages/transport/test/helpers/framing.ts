@@ -1,4 +1,4 @@
-import type { Codec, DecoderOptions } from '../src/framing/index.js';
+import type { Codec, DecoderOptions } from '../../src/framing/index.js';
 
 /** What a decoder produced: messages as they are, errors as `{ error: code, fatal }`. */
 export type Decoded = unknown | { error: string; fatal: boolean };
