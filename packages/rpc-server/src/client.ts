@@ -198,7 +198,7 @@ class Client implements RpcClient {
  *
  * @example
  * ```ts
- * const client = await connectRpc(unixSocketTransport, '/run/user/1000/app.sock');
+ * const client = await connectRpc(unixSocketTransport, defaultAddress('app'));
  * const sum = await client.request<number>('add', [1, 2], { timeout: 1000 });
  * ```
  */

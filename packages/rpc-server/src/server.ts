@@ -328,8 +328,13 @@ function describePeer(peer: PeerInfo | undefined): string {
  * transport (or {@link RpcServer.serve} a listener you made).
  *
  * @example
+ * ```ts
+ * import { defaultAddress } from '@localwire/transport';
+ * import { unixSocketTransport } from '@localwire/unix-socket';
+ *
  * const server = createRpcServer({ methods: { add: ([a, b]: [number, number]) => a + b } });
- * await server.listen(unixSocket, '/run/user/1000/app.sock');
+ * await server.listen(unixSocketTransport, defaultAddress('app'));
+ * ```
  */
 export function createRpcServer(options: RpcServerOptions = {}): RpcServer {
   return new RpcServer(options);
