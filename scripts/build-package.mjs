@@ -20,6 +20,7 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import ts from 'typescript';
+import { expandIncludeCode } from './include-code.mjs';
 
 const packageDir = process.cwd();
 // The compiler spells paths with `/` (and may case a Windows drive letter differently).
@@ -91,7 +92,10 @@ function build(configName, format) {
   if (format === 'cjs') {
     writeFileSync(resolve(options.outDir, 'package.json'), '{ "type": "commonjs" }\n');
   }
-  return true;
+  // Examples pulled into TSDoc with {@includeCode}: written out in the declarations, for hovers.
+  const problems = options.outDir ? expandIncludeCode(options.outDir) : [];
+  for (const problem of problems) process.stderr.write(`${configName}: ${problem}\n`);
+  return problems.length === 0;
 }
 
 /**

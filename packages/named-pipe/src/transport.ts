@@ -180,11 +180,7 @@ async function connect(
  * Off Windows `listen` and `connect` reject with `ERR_UNSUPPORTED_PLATFORM`.
  *
  * @example
- * ```ts
- * const listener = await namedPipeTransport.listen('\\\\.\\pipe\\my-app');
- * listener.on('connection', (connection) => connection.pipe(connection));
- * const client = await namedPipeTransport.connect('\\\\.\\pipe\\my-app', { timeout: 5000 });
- * ```
+ * {@includeCode ../examples/listen-connect.ts}
  */
 export const namedPipeTransport: NamedPipeTransport = Object.freeze({
   name: 'named-pipe',

@@ -56,10 +56,7 @@ const ignore = () => {};
  * `request<T>(method, params)`.
  *
  * @example
- * ```ts
- * const client: RpcClient<typeof methods> = await connectRpc<typeof methods>(transport, address);
- * const sum = await client.request('add', [1, 2]); // number
- * ```
+ * {@includeCode ../examples/typed-client.ts}
  */
 export interface RpcClient<
   Remote extends object = UntypedMethods,
@@ -197,10 +194,7 @@ class Client implements RpcClient {
  * transport's own connect options are inferred (`options.connect`).
  *
  * @example
- * ```ts
- * const client = await connectRpc(unixSocketTransport, defaultAddress('app'));
- * const sum = await client.request<number>('add', [1, 2], { timeout: 1000 });
- * ```
+ * {@includeCode ../examples/connect.ts}
  */
 export function connectRpc<C extends ConnectOptions>(
   transport: Transport<ListenOptions, C>,
@@ -217,13 +211,7 @@ export function connectRpc<C extends ConnectOptions>(
  * program (`ConnectOptionsByTransport` in `@localwire/transport`).
  *
  * @example
- * ```ts
- * const client = await connectRpc<typeof methods>(unixSocketTransport, address);
- * const sum: number = await client.request('add', [1, 2]);
- * const pipe = await connectRpc<typeof methods>(namedPipeTransport, '\\.\\pipe\\app', {
- *   connect: { verifyOwner: false },
- * });
- * ```
+ * {@includeCode ../examples/connect-by-transport.ts}
  */
 export function connectRpc<Remote extends object, Local extends object = UntypedMethods>(
   transport: Transport,

@@ -21,19 +21,7 @@ export interface RequestOptions {
  * they take any method.
  *
  * @example
- * ```ts
- * // What the client handles: a notification and a request.
- * interface ClientSide {
- *   progress(params: { done: number }): void;
- *   confirm(params: [question: string]): boolean;
- * }
- * const methods = defineMethods({
- *   remove: async ([path]: [string], ctx: RpcContext<ClientSide>) => {
- *     ctx.notify('progress', { done: 0 });
- *     return (await ctx.request('confirm', [`remove ${path}?`])) ? 'removed' : 'kept';
- *   },
- * });
- * ```
+ * {@includeCode ../examples/rpc-context.ts}
  */
 export interface RpcContext<Peer extends object = UntypedMethods> {
   /** The connection the call came in on. */
@@ -75,13 +63,7 @@ export type RpcParamsCheck<P = unknown> = StandardSchemaV1<unknown, P> | ((param
  * A method with a params check, a result check, or both.
  *
  * @example
- * ```ts
- * const greet: RpcMethodDefinition<{ name: string }, string> = {
- *   params: z.object({ name: z.string() }),
- *   result: z.string(),
- *   handler: ({ name }) => `hello ${name}`,
- * };
- * ```
+ * {@includeCode ../examples/method-definition.ts}
  */
 // biome-ignore lint/suspicious/noExplicitAny: as for RpcHandler.
 export interface RpcMethodDefinition<P = any, R = unknown> {

@@ -264,15 +264,7 @@ type MethodShape<S, E> =
  * them.
  *
  * @example
- * ```ts
- * export const methods = defineMethods({
- *   add: ([a, b]: [number, number]) => a + b,
- *   greet: { params: z.object({ name: z.string() }), handler: ({ name }) => `hello ${name}` },
- * });
- * createRpcServer({ methods });
- * const client = await connectRpc<typeof methods>(unixSocketTransport, address);
- * const text: string = await client.request('greet', { name: 'Ada' });
- * ```
+ * {@includeCode ../examples/define-methods.ts}
  */
 export function defineMethods<M, S>(
   // M is the object as written; S maps each name to its params check, inferred

@@ -73,14 +73,7 @@ export function invalidParams(issues: readonly StandardSchemaV1.Issue[]): RpcErr
  * `exposeErrorMessages`); `onError` gets this error, with the issues.
  *
  * @example
- * ```ts
- * createRpcServer({
- *   methods,
- *   onError: (error) => {
- *     if (error instanceof ResultSchemaError) console.error(error.method, error.issues);
- *   },
- * });
- * ```
+ * {@includeCode ../examples/result-schema-error.ts}
  */
 export class ResultSchemaError extends Error {
   /** Always `'ResultSchemaError'`. */

@@ -328,13 +328,7 @@ function describePeer(peer: PeerInfo | undefined): string {
  * transport (or {@link RpcServer.serve} a listener you made).
  *
  * @example
- * ```ts
- * import { defaultAddress } from '@localwire/transport';
- * import { unixSocketTransport } from '@localwire/unix-socket';
- *
- * const server = createRpcServer({ methods: { add: ([a, b]: [number, number]) => a + b } });
- * await server.listen(unixSocketTransport, defaultAddress('app'));
- * ```
+ * {@includeCode ../examples/create-server.ts}
  */
 export function createRpcServer(options: RpcServerOptions = {}): RpcServer {
   return new RpcServer(options);

@@ -61,11 +61,7 @@ async function connect(address: string, options?: UnixSocketConnectOptions): Pro
  *   whose backlog is full, within `timeout`/`signal`.
  *
  * @example
- * ```ts
- * const listener = await unixSocketTransport.listen(defaultAddress('my-app'));
- * listener.on('connection', (conn) => conn.pipe(conn));
- * const conn = await unixSocketTransport.connect(defaultAddress('my-app'), { timeout: 5000 });
- * ```
+ * {@includeCode ../examples/listen-connect.ts}
  */
 export const unixSocketTransport: UnixSocketTransport = Object.freeze({
   name: 'unix-socket',

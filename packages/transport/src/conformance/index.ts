@@ -4,14 +4,7 @@
  * sockets or pipes.
  *
  * @example
- * ```ts
- * import { runConformance } from '@localwire/transport/conformance';
- * runConformance({
- *   name: 'unix-socket',
- *   createTransport: () => unixSocketTransport,
- *   createAddress: () => join(dir, `${++n}.sock`),
- * });
- * ```
+ * {@includeCode ../../../unix-socket/examples/conformance.ts}
  * @module
  */
 import { afterEach, beforeEach, describe, it } from 'vitest';
