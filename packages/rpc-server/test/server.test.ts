@@ -24,7 +24,7 @@ function refusal(address: string) {
 }
 
 describe('rpc server', () => {
-  it('gives each handler a context with the connection and its peer', async () => {
+  it('gives each call a context of its own, with the connection and its peer', async () => {
     const seen: RpcContext[] = [];
     const { address } = await startServer({
       methods: {
@@ -39,8 +39,9 @@ describe('rpc server', () => {
     await a.request('whoami');
     await a.request('whoami');
     await b.request('whoami');
-    expect(seen[0]).toBe(seen[1]);
-    expect(seen[0]).not.toBe(seen[2]);
+    expect(seen[0]).not.toBe(seen[1]);
+    expect(seen[0]!.connection).toBe(seen[1]!.connection);
+    expect(seen[0]!.connection).not.toBe(seen[2]!.connection);
     // The transport's credentials: the client is this very process, run by
     // this user (on Windows, the SID a client reads as the pipe's owner).
     const own: Record<keyof PeerInfo, unknown> = {
