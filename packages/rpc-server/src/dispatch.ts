@@ -1,6 +1,7 @@
 import type { FramingError } from '@localwire/transport/framing';
 import {
   createJSONRPCErrorResponse,
+  type JSONRPCID,
   type JSONRPCRequest,
   type JSONRPCResponse,
 } from 'json-rpc-2.0';
@@ -24,8 +25,15 @@ export interface DispatchTarget {
   readonly methods: MethodTable;
   /** The most entries a batch asking something of this side may have. */
   readonly maxBatchSize: number;
-  /** A fresh context for the call of `request`. */
+  /** A fresh context for the call of `request`, counted as running until it has answered. */
   context(request: JSONRPCRequest): CallContext;
+  /**
+   * The notification by which the peer cancels a request of its own
+   * (`params: { id }`), or `false` when cancels are not handled.
+   */
+  readonly cancelMethod: string | false;
+  /** Aborts the running call with this id; nothing if none runs. */
+  cancel(id: JSONRPCID): void;
   /** Takes an answer the peer sent to one of this side's own requests. */
   response(response: JSONRPCResponse): void;
   /** Sends a reply now. */
@@ -47,9 +55,24 @@ function batchReply(answers: readonly Answer[]): Reply {
   return list.length > 0 ? list : null;
 }
 
-/** Runs one request or notification. */
+/** The id a cancel's params name (`{ id }`, LSP's shape), if they name one. */
+function cancelledId(params: unknown): JSONRPCID | undefined {
+  const id = (params as { id?: unknown } | undefined)?.id;
+  return typeof id === 'number' || typeof id === 'string' ? id : undefined;
+}
+
+/**
+ * Runs one request or notification; a cancel (see
+ * {@link DispatchTarget.cancelMethod}) is taken here and answers nothing, for
+ * a running id or not.
+ */
 function call(request: JSONRPCRequest, target: DispatchTarget): Answer | PromiseLike<Answer> {
-  return target.methods.call(request, target.context(request));
+  if (request.id === undefined && request.method === target.cancelMethod) {
+    const id = cancelledId(request.params);
+    if (id !== undefined) target.cancel(id);
+    return null;
+  }
+  return target.methods.call(request, target);
 }
 
 /** The answer to send for a framing error, per the spec. */
@@ -66,6 +89,20 @@ export function framingErrorReply(error: FramingError): JSONRPCResponse {
   }
   const message = error.code === 'PARSE_ERROR' ? 'Parse error' : `Parse error: ${error.message}`;
   return createJSONRPCErrorResponse(null, RpcErrorCode.ParseError, message);
+}
+
+/**
+ * Takes from a message that comes once input has stopped (the endpoint is
+ * closing, its calls still running) only what still matters: cancels.
+ */
+export function dispatchLate(message: unknown, target: DispatchTarget): void {
+  const entries = Array.isArray(message) ? message : [message];
+  for (const entry of entries) {
+    if (isRequest(entry) && entry.id === undefined && entry.method === target.cancelMethod) {
+      const id = cancelledId(entry.params);
+      if (id !== undefined) target.cancel(id);
+    }
+  }
 }
 
 /** Handles one decoded message: a request, a notification, an answer, or a batch of them. */

@@ -3,12 +3,19 @@ import type { Codec, FramingError } from '@localwire/transport/framing';
 import {
   createJSONRPCErrorResponse,
   createJSONRPCNotification,
+  type JSONRPCID,
   type JSONRPCRequest,
   type JSONRPCResponse,
 } from 'json-rpc-2.0';
-import { CallContext, type CallHost } from './call-context.js';
+import { CallContext, type CallHost, CallsInFlight } from './call-context.js';
 import type { RequestOptions } from './context.js';
-import { type DispatchTarget, dispatch, framingErrorReply, type Reply } from './dispatch.js';
+import {
+  type DispatchTarget,
+  dispatch,
+  dispatchLate,
+  framingErrorReply,
+  type Reply,
+} from './dispatch.js';
 import { RpcError, RpcErrorCode } from './errors.js';
 import { Inbound, type InboundSink } from './inbound.js';
 import { Lifecycle, Phase } from './lifecycle.js';
@@ -41,6 +48,12 @@ export interface EndpointOptions {
   onStalled?: ((make: () => Error) => void) | undefined;
   /** Checks `messageTimeout` and `idleTimeout`; none when both are off. */
   watchdog?: Watchdog | undefined;
+  /**
+   * The notification that cancels a request (`params: { id }`): sent for
+   * this side's requests that are aborted or time out, and taken from the
+   * peer to abort its calls; `false`: neither.
+   */
+  cancelMethod: string | false;
   /**
    * Which side this is; see {@link SideRules} for what differs. Read once, in
    * the constructor.
@@ -87,6 +100,9 @@ function sideRules(role: 'server' | 'client', limits: Required<RpcLimits>): Side
       };
 }
 
+/** The cancel notification of LSP (and vscode-jsonrpc), the default `cancelMethod`. */
+export const DEFAULT_CANCEL_METHOD = '$/cancelRequest';
+
 /** How long an ended connection waits for the peer to end its side before it is closed. */
 const LINGER_MS = 2000;
 
@@ -125,6 +141,8 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
   readonly peer: PeerInfo | undefined;
   readonly methods: MethodTable;
   readonly maxBatchSize: number;
+  readonly cancelMethod: string | false;
+  readonly calls = new CallsInFlight();
   /** Made when a handler first asks for {@link Endpoint.signal}: most never do. */
   #abort: AbortController | undefined;
   /** Made on the first request this side sends: most server connections never send one. */
@@ -147,12 +165,14 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
   #peerReports: ReportThrottle | undefined;
   /** Set once the server said it refuses this connection: what every request rejects with. */
   #refusal: string | undefined;
+  #closedWith: { reason: unknown } | undefined;
 
   constructor(connection: Connection, options: EndpointOptions) {
     this.connection = connection;
     this.peer = connection.peer;
     this.methods = options.methods;
     this.maxBatchSize = options.limits.maxBatchSize;
+    this.cancelMethod = options.cancelMethod;
     this.#options = options;
     this.#codec = options.codec;
     const rules = sideRules(options.role, options.limits);
@@ -231,7 +251,7 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
    * connection. Resolves once it has closed.
    */
   close(reason: string): Promise<void> {
-    this.#stopReading(reason);
+    this.#stopReading(reason, this.cancelMethod !== false);
     this.pumped();
     return this.closed;
   }
@@ -247,9 +267,18 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
     );
   }
 
-  /** Closes the connection now, answered or not. */
-  destroy(): void {
+  /**
+   * Closes the connection now, answered or not; the signals of the calls
+   * still running abort with `reason` (else with the connection's error).
+   */
+  destroy(reason?: Error): void {
+    if (reason !== undefined) this.calls.abortAll(reason);
     this.connection.destroy();
+  }
+
+  /** Why every call's signal aborts, once the connection has closed. */
+  get closedWith(): { reason: unknown } | undefined {
+    return this.#closedWith;
   }
 
   /**
@@ -276,11 +305,21 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
 
   /** A fresh context for one incoming call. */
   context(request: JSONRPCRequest): CallContext {
-    return new CallContext(this, request.id);
+    const context = new CallContext(this, request.id);
+    this.calls.add(context);
+    return context;
+  }
+
+  cancel(id: JSONRPCID): void {
+    this.calls.cancel(id);
   }
 
   message(message: unknown): void {
     dispatch(message, this);
+  }
+
+  lateMessage(message: unknown): void {
+    dispatchLate(message, this);
   }
 
   /** Answers a framing error; a fatal one stops input. */
@@ -387,7 +426,11 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
   }
 
   #requests(): OutgoingRequests {
-    this.#outgoing ??= new OutgoingRequests(this.#options.address, this.#options.requestTimeout);
+    this.#outgoing ??= new OutgoingRequests(
+      this.#options.address,
+      this.#options.requestTimeout,
+      this.cancelMethod === false ? undefined : this.#sendCancel,
+    );
     return this.#outgoing;
   }
 
@@ -428,6 +471,11 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
     return undefined;
   }
 
+  /** Tells the peer this side no longer wants the answer to its request `id`. */
+  readonly #sendCancel = (id: JSONRPCID) => {
+    if (this.cancelMethod !== false) this.notify(this.cancelMethod, { id });
+  };
+
   readonly #onData = (chunk: Buffer) => {
     this.#inbound.push(chunk);
   };
@@ -444,7 +492,10 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
   readonly #onClose = () => {
     this.#lifecycle.advance(Phase.Closed);
     this.#failPending(`the connection to ${this.#options.address} closed`);
-    this.#abort?.abort(this.#connectionError);
+    const reason = this.#connectionError;
+    this.#closedWith = { reason };
+    this.calls.abortAll(reason);
+    this.#abort?.abort(reason);
   };
 
   #settled(weight: number, response: Reply): void {
@@ -453,9 +504,9 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
   }
 
   /** Takes no more messages from the peer; this side's own requests can no longer be answered. */
-  #stopReading(reason: string): void {
+  #stopReading(reason: string, listenForCancels = false): void {
     this.#failPending(reason);
-    this.#inbound.stop();
+    this.#inbound.stop(listenForCancels);
   }
 
   /** The server refused this connection: every request, pending or later, rejects with `EACCES`. */

@@ -6,6 +6,8 @@ import { type Lifecycle, Phase } from './lifecycle.js';
 export interface InboundSink {
   /** Takes one decoded message. */
   message(message: unknown): void;
+  /** Takes one message decoded after input stopped, while {@link Inbound.stop} listens on. */
+  lateMessage(message: unknown): void;
   /** Takes one framing error (a fatal one stops input: see {@link Inbound.stop}). */
   framingError(error: FramingError): void;
   /** Called after each pass over the decoder, to finish the connection if input is done. */
@@ -36,6 +38,8 @@ export class Inbound {
   readonly #sink: InboundSink;
   #inFlight = 0;
   #paused = false;
+  /** Input has stopped, but messages are still decoded for {@link InboundSink.lateMessage}. */
+  #listening = false;
   // For the watchdog: counters bumped on the hot path, compared on each tick.
   /** Chunks received. */
   #chunks = 0;
@@ -71,8 +75,12 @@ export class Inbound {
 
   /** Takes a chunk the peer sent. */
   push(chunk: Buffer): void {
-    // Once input has stopped, what still arrives is dropped (see Endpoint's finish).
-    if (!this.#lifecycle.reading) return;
+    // Once input has stopped, what still arrives is dropped (see Endpoint's
+    // finish), or only listened to while calls still run.
+    if (!this.#lifecycle.reading) {
+      if (this.#listening) this.#listen(chunk);
+      return;
+    }
     this.#chunks++;
     this.#decoder.push(chunk);
     this.pump();
@@ -85,11 +93,39 @@ export class Inbound {
     this.pump();
   }
 
-  /** Takes no more messages. */
-  stop(): void {
+  /**
+   * Takes no more messages. With `listen`, until the connection ends, keeps
+   * reading and decoding (what is buffered, and what comes) for
+   * {@link InboundSink.lateMessage} (which drops all but cancels), rather
+   * than pause: the peer may still cancel calls that are running, so that
+   * closing need not wait for them.
+   */
+  stop(listen = false): void {
     if (!this.#lifecycle.reading) return;
     this.#lifecycle.advance(Phase.InputDone);
+    this.#listening = listen;
+    if (listen) this.#listen(undefined);
     this.updateFlow();
+  }
+
+  /** Decodes `chunk` (or only what is buffered) for {@link InboundSink.lateMessage}. */
+  #listen(chunk: Buffer | undefined): void {
+    if (this.#lifecycle.phase !== Phase.InputDone) {
+      this.#listening = false;
+      return;
+    }
+    const decoder = this.#decoder;
+    if (chunk !== undefined) decoder.push(chunk);
+    for (let item = decoder.next(); item !== undefined; item = decoder.next()) {
+      if (item.ok) {
+        this.#sink.lateMessage(item.message);
+      } else if (item.error.fatal) {
+        // Unreadable from here on: stop listening (and let the connection pause).
+        this.#listening = false;
+        this.updateFlow();
+        return;
+      }
+    }
   }
 
   /** Counts `weight` more requests in flight. */
@@ -127,7 +163,9 @@ export class Inbound {
     const lifecycle = this.#lifecycle;
     const stop =
       !lifecycle.ending &&
-      (!lifecycle.reading || this.#inFlight >= this.#maxInFlight || this.#outputBlocked());
+      (lifecycle.reading
+        ? this.#inFlight >= this.#maxInFlight || this.#outputBlocked()
+        : !this.#listening);
     if (stop && !this.#paused) {
       this.#paused = true;
       this.#connection.pause();

@@ -58,9 +58,26 @@ describe('rpc server', () => {
       }
       expect(context.signal.aborted).toBe(false);
     }
-    await a.close();
-    await until(() => seen[0]!.signal.aborted, 'the context signal to abort on close');
-    expect(seen[2]!.signal.aborted).toBe(false);
+  });
+
+  it('aborts the signal of a call still running when its connection closes', async () => {
+    const running = deferred<RpcContext>();
+    const { address } = await startServer({
+      methods: {
+        hang: (_params: unknown, context: RpcContext) =>
+          new Promise((_resolve, reject) => {
+            context.signal.addEventListener('abort', () => reject(context.signal.reason));
+            running.resolve(context);
+          }),
+      },
+    });
+    const client = await connectRpc(transport, address);
+    const answer = client.request('hang').catch((error: unknown) => error);
+    const context = await running.promise;
+    expect(context.signal.aborted).toBe(false);
+    context.connection.destroy();
+    await until(() => context.signal.aborted, 'the call’s signal to abort on close');
+    expect(await answer).toMatchObject({ code: 'ECONNRESET' });
   });
 
   it('lets a handler notify and call back the client that called it', async () => {
