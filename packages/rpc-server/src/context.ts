@@ -5,9 +5,15 @@ import type { RpcLimits } from './limits.js';
 
 /** Per-call options for an outgoing request. */
 export interface RequestOptions {
-  /** Reject with `ETIMEDOUT` if no answer comes within this many milliseconds. */
+  /**
+   * Reject with `ETIMEDOUT` if no answer comes within this many
+   * milliseconds, and tell the peer so (see `cancelMethod`).
+   */
   timeout?: number;
-  /** Aborting it rejects the request with `ABORT_ERR`. */
+  /**
+   * Aborting it rejects the request at once with `ABORT_ERR` and tells the
+   * peer so (see `cancelMethod`), whose handler's `context.signal` aborts.
+   */
   signal?: AbortSignal;
 }
 
