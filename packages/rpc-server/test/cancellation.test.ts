@@ -104,6 +104,37 @@ describe('cancellation ($/cancelRequest, -32800)', () => {
     expect(seen[1]!.signal.reason).toMatchObject({ code: RpcErrorCode.RequestCancelled });
   });
 
+  it('cancels each unanswered request of an aborted batch, and the server’s own calls to a client', async () => {
+    const seen: RpcContext[] = [];
+    const clientSeen = deferred<RpcContext>();
+    const { address } = await startServer({
+      methods: {
+        slow: untilAborted((context) => seen.push(context)),
+        quick: () => 'quick',
+        askClient: async (_params: unknown, context: RpcContext) =>
+          context
+            .request('confirm', [], { timeout: 1 })
+            .catch((error: { code: string }) => error.code),
+      },
+    });
+    const client = await connectRpc(transport, address);
+    const abort = new AbortController();
+    const batch = client.batch([{ method: 'quick' }, { method: 'slow' }, { method: 'slow' }], {
+      signal: abort.signal,
+    });
+    await until(() => seen.length === 2, 'both slow calls of the batch to start');
+    abort.abort();
+    await expect(batch).rejects.toMatchObject({ code: 'ABORT_ERR' });
+    await until(() => seen.every((c) => c.signal.aborted), 'both slow calls to be cancelled');
+
+    // The other way: the server's request to the client times out; the client's handler is cancelled.
+    client.on('confirm', untilAborted(clientSeen.resolve));
+    expect(await client.request('askClient')).toBe('ETIMEDOUT');
+    const context = await clientSeen.promise;
+    await until(() => context.signal.aborted, 'the client handler’s signal to abort');
+    expect(context.signal.reason).toMatchObject({ code: RpcErrorCode.RequestCancelled });
+  });
+
   it('with cancelMethod false the client sends no cancel and the server takes none', async () => {
     const received: string[] = [];
     const running = deferred<RpcContext>();

@@ -1,7 +1,7 @@
 import type { JSONRPCRequest, JSONRPCResponse } from 'json-rpc-2.0';
 import { describe, expect, it } from 'vitest';
 import { CallContext, type CallHost, CallsInFlight } from '../src/call-context.js';
-import { type DispatchTarget, dispatch, type Reply } from '../src/dispatch.js';
+import { type DispatchTarget, dispatch, dispatchLate, type Reply } from '../src/dispatch.js';
 import { RpcError } from '../src/errors.js';
 import { DEFAULT_LIMITS } from '../src/limits.js';
 import { MethodTable } from '../src/methods.js';
@@ -191,5 +191,28 @@ describe('dispatch (no connection)', () => {
     // makes one, aborted already.
     expect(contexts[0]!.aborted).toBe(true);
     expect(contexts[0]!.signal.aborted).toBe(true);
+  });
+
+  it('takes only cancels from what comes once input has stopped', () => {
+    const { target, sent, tracked, responses, contexts } = recorder(methods);
+    dispatch({ jsonrpc: '2.0', id: 1, method: 'later', params: [] }, target);
+    dispatch({ jsonrpc: '2.0', id: 2, method: 'later', params: [] }, target);
+    dispatchLate({ jsonrpc: '2.0', id: 3, method: 'add', params: [1] }, target);
+    dispatchLate({ jsonrpc: '2.0', id: 9, result: 'mine' }, target);
+    dispatchLate({ jsonrpc: '2.0', method: '$/cancelRequest', params: { id: 1 } }, target);
+    dispatchLate(
+      [
+        { jsonrpc: '2.0', id: 4, method: 'add', params: [] },
+        { jsonrpc: '2.0', method: '$/cancelRequest', params: { id: 2 } },
+      ],
+      target,
+    );
+    expect(sent).toEqual([]);
+    expect(responses).toEqual([]);
+    expect(tracked).toHaveLength(2);
+    expect(contexts.map((c) => [c.id, c.aborted])).toEqual([
+      [1, true],
+      [2, true],
+    ]);
   });
 });
