@@ -143,7 +143,7 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
   readonly maxBatchSize: number;
   readonly cancelMethod: string | false;
   readonly calls = new CallsInFlight();
-  /** Made when a handler first asks for {@link Endpoint.signal}: most never do. */
+  /** Made when {@link Endpoint.signal} is first asked for (a client's `signal`): most never are. */
   #abort: AbortController | undefined;
   /** Made on the first request this side sends: most server connections never send one. */
   #outgoing: OutgoingRequests | undefined;

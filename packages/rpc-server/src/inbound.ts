@@ -75,8 +75,8 @@ export class Inbound {
 
   /** Takes a chunk the peer sent. */
   push(chunk: Buffer): void {
-    // Once input has stopped, what still arrives is dropped (see Endpoint's
-    // finish), or only listened to while calls still run.
+    // Once input has stopped, what still arrives is dropped (see
+    // Endpoint.pumped), or only listened to for cancels while calls still run.
     if (!this.#lifecycle.reading) {
       if (this.#listening) this.#listen(chunk);
       return;
