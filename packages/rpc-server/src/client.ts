@@ -17,7 +17,7 @@ import type {
   RpcRequest,
   UntypedMethods,
 } from './contract.js';
-import { Endpoint } from './endpoint.js';
+import { DEFAULT_CANCEL_METHOD, Endpoint } from './endpoint.js';
 import { RpcError } from './errors.js';
 import { type RpcLimits, resolveLimits } from './limits.js';
 import { MethodTable } from './methods.js';
@@ -41,6 +41,17 @@ export interface RpcClientOptions<C extends ConnectOptions = ConnectOptions> {
   exposeErrorMessages?: boolean;
   /** Told of errors no caller hears about (see the server's `onError`). Default: ignored. */
   onError?: (error: unknown) => void;
+  /**
+   * The notification sent, with params `{ id }`, when a request's `signal`
+   * aborts or its `timeout` fires (the request still rejects at once), so the
+   * server can stop working on it: LSP's `$/cancelRequest` by default, which
+   * localwire and vscode-jsonrpc servers take. For a batch, one is sent per
+   * request still unanswered. The same method from the server cancels the
+   * server's calls to this client's {@link RpcClient.on} handlers. `false`:
+   * never sent nor taken (for servers that log unknown notifications, say).
+   * Default `'$/cancelRequest'`.
+   */
+  cancelMethod?: string | false;
 }
 
 const ignore = () => {};
@@ -125,6 +136,7 @@ class Client implements RpcClient {
       requestTimeout: options.requestTimeout,
       onError,
       watchdog: Watchdog.for(limits),
+      cancelMethod: options.cancelMethod ?? DEFAULT_CANCEL_METHOD,
       role: 'client',
     });
   }

@@ -5,9 +5,15 @@ import type { RpcLimits } from './limits.js';
 
 /** Per-call options for an outgoing request. */
 export interface RequestOptions {
-  /** Reject with `ETIMEDOUT` if no answer comes within this many milliseconds. */
+  /**
+   * Reject with `ETIMEDOUT` if no answer comes within this many
+   * milliseconds, and tell the peer so (see `cancelMethod`).
+   */
   timeout?: number;
-  /** Aborting it rejects the request with `ABORT_ERR`. */
+  /**
+   * Aborting it rejects the request at once with `ABORT_ERR` and tells the
+   * peer so (see `cancelMethod`), whose handler's `context.signal` aborts.
+   */
   signal?: AbortSignal;
 }
 
@@ -28,7 +34,23 @@ export interface RpcContext<Peer extends object = UntypedMethods> {
   readonly connection: Connection;
   /** The peer's credentials, as the transport reports them. */
   readonly peer: PeerInfo | undefined;
-  /** Aborts when the connection closes. */
+  /**
+   * The request's id, as the caller sent it; `undefined` for a notification.
+   */
+  readonly id: string | number | null | undefined;
+  /**
+   * Aborts when this call's work is no longer wanted: the caller cancelled
+   * the request (a `cancelMethod` notification naming {@link RpcContext.id};
+   * the reason is an `RpcError` coded `-32800`), the connection closed (the
+   * reason is its error, if it had one), or `server.close({ timeout })`
+   * expired (a `TransportError` coded `ETIMEDOUT`). A handler that ends after
+   * it aborted, by returning or throwing (an `AbortError`, say), is answered
+   * `-32800 Request cancelled`, and what it threw is not reported to
+   * `onError`. Once the call has been answered it no longer changes: for
+   * work that outlives the call (a subscription's source, say), listen for
+   * the connection's `'close'`. The `AbortController` behind it is made only
+   * when a handler first reads it, so a handler that never does pays nothing.
+   */
   readonly signal: AbortSignal;
   /** The limits the connection runs under, defaults filled in (`createSubscriptions` reads its caps here). */
   readonly limits: Readonly<Required<RpcLimits>>;

@@ -1,17 +1,28 @@
 import { type Connection, type PeerInfo, TransportError } from '@localwire/transport';
-import type { Codec, Decoder, FramingError } from '@localwire/transport/framing';
+import type { Codec, FramingError } from '@localwire/transport/framing';
 import {
   createJSONRPCErrorResponse,
   createJSONRPCNotification,
+  type JSONRPCID,
   type JSONRPCRequest,
   type JSONRPCResponse,
 } from 'json-rpc-2.0';
-import type { RequestOptions, RpcContext } from './context.js';
+import { CallContext, type CallHost, CallsInFlight } from './call-context.js';
+import type { RequestOptions } from './context.js';
+import {
+  type DispatchTarget,
+  dispatch,
+  dispatchLate,
+  framingErrorReply,
+  type Reply,
+} from './dispatch.js';
 import { RpcError, RpcErrorCode } from './errors.js';
+import { Inbound, type InboundSink } from './inbound.js';
+import { Lifecycle, Phase } from './lifecycle.js';
 import type { RpcLimits } from './limits.js';
-import { type Answer, isThenable, type MethodTable } from './methods.js';
+import type { MethodTable } from './methods.js';
 import { abortError, describeRequest, OutgoingRequests, type RequestLabel } from './outgoing.js';
-import { invalidRequest, isRequest, isResponse, type RpcParams } from './protocol.js';
+import type { RpcParams } from './protocol.js';
 import { ReportThrottle } from './throttle.js';
 import type { Watchdog, Watched } from './watchdog.js';
 import { FrameWriter } from './writer.js';
@@ -38,44 +49,62 @@ export interface EndpointOptions {
   /** Checks `messageTimeout` and `idleTimeout`; none when both are off. */
   watchdog?: Watchdog | undefined;
   /**
-   * Which side this is. A `'server'` endpoint's output answers its peer's
-   * input, so it holds the peer to it: it stops reading while its write
-   * buffer is full, drops a peer that lets more than `maxBufferedBytes` wait,
-   * and after ending waits for the peer to end too (see
-   * {@link Endpoint.close}), so a client still writing gets its answers.
-   * A `'client'` endpoint's output is its own requests: it keeps reading
-   * answers while they wait (stopping would leave client and server each
-   * waiting for the other), never drops the server for them, and closes as
-   * soon as its side is flushed.
+   * The notification that cancels a request (`params: { id }`): sent for
+   * this side's requests that are aborted or time out, and taken from the
+   * peer to abort its calls; `false`: neither.
+   */
+  cancelMethod: string | false;
+  /**
+   * Which side this is; see {@link SideRules} for what differs. Read once, in
+   * the constructor.
    */
   role: 'server' | 'client';
 }
 
+/**
+ * What differs between the two sides, decided once from the role.
+ *
+ * A server's output answers its peer's input, so it holds the peer to it: it
+ * stops reading while its write buffer is full, drops a peer that lets more
+ * than `maxBufferedBytes` wait, and after ending waits for the peer to end
+ * too (see {@link Endpoint.close}), so a client still writing gets its
+ * answers. A client's output is its own requests: it keeps reading answers
+ * while they wait (stopping would leave client and server each waiting for
+ * the other), never drops the server for them, and closes as soon as its
+ * side is flushed; it alone takes a server's refusal of the connection.
+ */
+interface SideRules {
+  /** Stop reading while output waits for the peer. */
+  readonly holdInputOnOutput: boolean;
+  /** The most output the peer did not ask for that may wait for it. */
+  readonly maxUnsolicitedBytes: number;
+  /** After ending, wait (up to {@link LINGER_MS}) for the peer to end too. */
+  readonly lingers: boolean;
+  /** Take an error `-32010` without an id as the server refusing this connection. */
+  readonly takesRefusal: boolean;
+}
+
+function sideRules(role: 'server' | 'client', limits: Required<RpcLimits>): SideRules {
+  return role === 'server'
+    ? {
+        holdInputOnOutput: true,
+        maxUnsolicitedBytes: limits.maxBufferedBytes,
+        lingers: true,
+        takesRefusal: false,
+      }
+    : {
+        holdInputOnOutput: false,
+        maxUnsolicitedBytes: Number.POSITIVE_INFINITY,
+        lingers: false,
+        takesRefusal: true,
+      };
+}
+
+/** The cancel notification of LSP (and vscode-jsonrpc), the default `cancelMethod`. */
+export const DEFAULT_CANCEL_METHOD = '$/cancelRequest';
+
 /** How long an ended connection waits for the peer to end its side before it is closed. */
 const LINGER_MS = 2000;
-
-/** The entries of a batch that ask something of this side: all but answers. */
-function countAsked(batch: readonly unknown[]): number {
-  let asked = 0;
-  for (const entry of batch) if (!isResponse(entry)) asked++;
-  return asked;
-}
-
-/** The answer to send for a framing error, per the spec. */
-function framingErrorResponse(error: FramingError): JSONRPCResponse {
-  if (error.code === 'MESSAGE_TOO_LARGE') {
-    return createJSONRPCErrorResponse(null, RpcErrorCode.InvalidRequest, error.message);
-  }
-  if (error.code === 'MESSAGE_TOO_DEEP') {
-    return createJSONRPCErrorResponse(
-      null,
-      RpcErrorCode.InvalidRequest,
-      `Invalid Request: ${error.message}`,
-    );
-  }
-  const message = error.code === 'PARSE_ERROR' ? 'Parse error' : `Parse error: ${error.message}`;
-  return createJSONRPCErrorResponse(null, RpcErrorCode.ParseError, message);
-}
 
 /** A response whose result (or error data) cannot be serialized, replaced by `-32603`. */
 function serializable(response: JSONRPCResponse): JSONRPCResponse {
@@ -92,16 +121,12 @@ function serializable(response: JSONRPCResponse): JSONRPCResponse {
 }
 
 /**
- * One side of one connection, for servers and clients alike: decodes what the
- * peer sends, runs its requests through a {@link MethodTable}, writes the
- * answers, and sends this side's own requests, matching the peer's answers
- * to them by id ({@link OutgoingRequests}).
- *
- * Flow control: at most `maxInFlight` of the peer's requests run at once;
- * at the cap, or (a server) while the connection's write buffer is full,
- * the endpoint stops pulling messages from its decoder and pauses
- * the connection, so a peer that floods or never reads is held back, not
- * buffered.
+ * One side of one connection, for servers and clients alike: its
+ * {@link Inbound} side decodes what the peer sends, {@link dispatch} runs the
+ * peer's requests through a {@link MethodTable}, a {@link FrameWriter} writes
+ * the answers, and {@link OutgoingRequests} matches the peer's answers to
+ * this side's own requests by id. The endpoint ties them together and runs
+ * the connection's {@link Lifecycle}.
  *
  * Shutdown: once input stops (the peer ended, a fatal framing error, or
  * {@link Endpoint.close}), requests already dispatched are finished, their
@@ -111,29 +136,26 @@ function serializable(response: JSONRPCResponse): JSONRPCResponse {
  * first still gets every answer; over a named pipe a peer cannot end its side
  * without closing, so its requests are answered while it keeps it open.
  */
-export class Endpoint implements RpcContext, Watched {
+export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched {
   readonly connection: Connection;
   readonly peer: PeerInfo | undefined;
-  /** Made when a handler first asks for {@link Endpoint.signal}: most never do. */
+  readonly methods: MethodTable;
+  readonly maxBatchSize: number;
+  readonly cancelMethod: string | false;
+  readonly calls = new CallsInFlight();
+  /** Made when {@link Endpoint.signal} is first asked for (a client's `signal`): most never are. */
   #abort: AbortController | undefined;
   /** Made on the first request this side sends: most server connections never send one. */
   #outgoing: OutgoingRequests | undefined;
-  readonly #decoder: Decoder;
+  readonly #lifecycle = new Lifecycle();
+  readonly #inbound: Inbound;
   readonly #writer: FrameWriter;
   readonly #codec: Codec;
   readonly #options: EndpointOptions;
+  readonly #rules: SideRules;
   /** Resolves once the connection has closed. */
   readonly closed: Promise<void>;
   #nextId = 0;
-  #inFlight = 0;
-  #paused = false;
-  /** Still taking messages from the peer. */
-  #reading = true;
-  /** The peer has ended its side: what the decoder holds is all there is. */
-  #peerEnded = false;
-  /** No more messages will come: input stopped, or the peer ended and the decoder is drained. */
-  #inputDone = false;
-  #ending = false;
   /** Why outgoing requests can no longer be answered, once they cannot. */
   #unanswerable: string | undefined;
   #connectionError: Error | undefined;
@@ -143,30 +165,32 @@ export class Endpoint implements RpcContext, Watched {
   #peerReports: ReportThrottle | undefined;
   /** Set once the server said it refuses this connection: what every request rejects with. */
   #refusal: string | undefined;
-  #closed = false;
-  // For the watchdog: counters bumped on the hot path, compared on each tick.
-  /** Chunks received. */
-  #chunks = 0;
-  /** Messages decoded. */
-  #messages = 0;
-  #seenChunks = -1;
-  #seenMessages = -1;
-  /** When a tick first saw the current unfinished message (0: none). */
-  #pendingSince = 0;
-  /** When a tick last saw input or work. */
-  #activeAt = 0;
+  #closedWith: { reason: unknown } | undefined;
 
   constructor(connection: Connection, options: EndpointOptions) {
     this.connection = connection;
     this.peer = connection.peer;
+    this.methods = options.methods;
+    this.maxBatchSize = options.limits.maxBatchSize;
+    this.cancelMethod = options.cancelMethod;
     this.#options = options;
     this.#codec = options.codec;
-    this.#decoder = options.codec.createDecoder(options.limits);
+    const rules = sideRules(options.role, options.limits);
+    this.#rules = rules;
     this.#writer = new FrameWriter(
       connection,
-      options.role === 'server' ? options.limits.maxBufferedBytes : Number.POSITIVE_INFINITY,
-      () => this.#pump(),
+      rules.maxUnsolicitedBytes,
+      () => this.#inbound.pump(),
       () => this.#overflow(),
+    );
+    const writer = this.#writer;
+    this.#inbound = new Inbound(
+      connection,
+      options.codec.createDecoder(options.limits),
+      options.limits.maxInFlight,
+      rules.holdInputOnOutput ? () => writer.blocked : () => false,
+      this.#lifecycle,
+      this,
     );
     this.closed = new Promise((resolve) => connection.once('close', resolve));
     const watchdog = options.watchdog;
@@ -190,14 +214,14 @@ export class Endpoint implements RpcContext, Watched {
   get signal(): AbortSignal {
     if (this.#abort === undefined) {
       this.#abort = new AbortController();
-      if (this.#closed) this.#abort.abort(this.#connectionError);
+      if (this.#lifecycle.closed) this.#abort.abort(this.#connectionError);
     }
     return this.#abort.signal;
   }
 
   notify(method: string, params?: RpcParams): void {
     const frame = this.#codec.encode(createJSONRPCNotification(method, params));
-    if (!this.#ending) this.#writer.sendUnsolicited(frame);
+    if (!this.#lifecycle.ending) this.#writer.sendUnsolicited(frame);
   }
 
   request<T = unknown>(method: string, params?: RpcParams, options?: RequestOptions): Promise<T> {
@@ -227,8 +251,8 @@ export class Endpoint implements RpcContext, Watched {
    * connection. Resolves once it has closed.
    */
   close(reason: string): Promise<void> {
-    this.#stopReading(reason);
-    this.#finishIfDone();
+    this.#stopReading(reason, this.cancelMethod !== false);
+    this.pumped();
     return this.closed;
   }
 
@@ -238,45 +262,38 @@ export class Endpoint implements RpcContext, Watched {
    * ended its side and only waits for the peer to end too is not busy.
    */
   get busy(): boolean {
-    return !this.connection.destroyed && (!this.#ending || this.connection.writableLength > 0);
+    return (
+      !this.connection.destroyed && (!this.#lifecycle.ending || this.connection.writableLength > 0)
+    );
   }
 
-  /** Closes the connection now, answered or not. */
-  destroy(): void {
+  /**
+   * Closes the connection now, answered or not; the signals of the calls
+   * still running abort with `reason` (else with the connection's error).
+   */
+  destroy(reason?: Error): void {
+    if (reason !== undefined) this.calls.abortAll(reason);
     this.connection.destroy();
+  }
+
+  /** Why every call's signal aborts, once the connection has closed. */
+  get closedWith(): { reason: unknown } | undefined {
+    return this.#closedWith;
   }
 
   /**
    * The watchdog's tick: closes the connection when a message has been
    * arriving for longer than `messageTimeout`, or nothing has for
-   * `idleTimeout` (no byte received, no request in flight either way).
-   * Only the counters bumped per chunk and per message are compared with
-   * the previous tick's, so a connection pays nothing per message for it.
-   * While this side holds the peer back (paused), the peer is not to blame,
-   * and nothing is timed.
+   * `idleTimeout` (see {@link Inbound.checkTimeouts}).
    */
   checkTimeouts(now: number): void {
-    if (!this.#reading || this.#ending) return;
-    if (this.#paused) {
-      this.#pendingSince = 0;
-      this.#activeAt = now;
-      return;
-    }
+    if (!this.#lifecycle.reading) return;
     const { messageTimeout, idleTimeout } = this.#options.limits;
-    if (!this.#decoder.pending) {
-      this.#pendingSince = 0;
-    } else if (this.#pendingSince === 0 || this.#messages !== this.#seenMessages) {
-      this.#pendingSince = now;
-      this.#seenMessages = this.#messages;
-    } else if (now - this.#pendingSince >= messageTimeout) {
+    const working = this.#outgoing?.waiting ?? false;
+    const stall = this.#inbound.checkTimeouts(now, messageTimeout, idleTimeout, working);
+    if (stall === 'message') {
       this.#messageTimedOut(messageTimeout);
-      return;
-    }
-    const working = this.#inFlight > 0 || (this.#outgoing?.waiting ?? false);
-    if (this.#chunks !== this.#seenChunks || working) {
-      this.#seenChunks = this.#chunks;
-      this.#activeAt = now;
-    } else if (now - this.#activeAt >= idleTimeout) {
+    } else if (stall === 'idle') {
       const address = this.#options.address;
       this.close(
         `the connection to ${address} was idle for ${idleTimeout} ms (limits.idleTimeout)`,
@@ -284,10 +301,122 @@ export class Endpoint implements RpcContext, Watched {
     }
   }
 
+  // The DispatchTarget and InboundSink side: what dispatch and the inbound side call.
+
+  /** A fresh context for one incoming call. */
+  context(request: JSONRPCRequest): CallContext {
+    const context = new CallContext(this, request.id);
+    this.calls.add(context);
+    return context;
+  }
+
+  cancel(id: JSONRPCID): void {
+    this.calls.cancel(id);
+  }
+
+  message(message: unknown): void {
+    dispatch(message, this);
+  }
+
+  lateMessage(message: unknown): void {
+    dispatchLate(message, this);
+  }
+
+  /** Answers a framing error; a fatal one stops input. */
+  framingError(error: FramingError): void {
+    this.respond(framingErrorReply(error));
+    if (error.fatal) {
+      this.#stopReading(
+        `the peer at ${this.#options.address} sent unreadable input (${error.message})`,
+      );
+    }
+  }
+
+  response(response: JSONRPCResponse): void {
+    if (response.id === null && response.error) {
+      // A single error without an id: the peer could not read something
+      // this side sent, or (a server) refuses the connection. Otherwise it
+      // answers the request or batch the peer could not read, if that can
+      // be told; if not, no caller can be told, so it is reported (at most
+      // once a second, with a count of the rest), and named if the peer
+      // then closes.
+      const { code, message, data } = response.error;
+      if (code === RpcErrorCode.ConnectionRefused && this.#rules.takesRefusal) {
+        this.#refused(message);
+        return;
+      }
+      const error = new RpcError(code, message, data);
+      this.#peerReported = error;
+      if (this.#outgoing?.failLatest(error)) return;
+      const address = this.#options.address;
+      this.#peerReports ??= new ReportThrottle(
+        this.#options.onError,
+        (held) =>
+          new Error(
+            `the peer reported ${held} more errors without an id in the last second (on ${address})`,
+          ),
+      );
+      this.#peerReports.report(() => new RpcError(code, `the peer reported: ${message}`, data));
+      return;
+    }
+    this.#outgoing?.answer(response);
+  }
+
+  track(weight: number, reply: PromiseLike<Reply>): void {
+    this.#inbound.begin(weight);
+    reply.then(
+      (response) => this.#settled(weight, response),
+      (error: unknown) => {
+        this.#options.onError(error);
+        this.#settled(weight, null);
+      },
+    );
+  }
+
+  respond(response: JSONRPCResponse | JSONRPCResponse[]): void {
+    if (this.#lifecycle.ending) return;
+    let frame: string;
+    try {
+      frame = this.#codec.encode(response);
+    } catch (error) {
+      this.#options.onError(error);
+      frame = this.#codec.encode(
+        Array.isArray(response) ? response.map(serializable) : serializable(response),
+      );
+    }
+    this.#writer.send(frame);
+  }
+
+  /**
+   * Ends the connection once input is done and nothing is in flight. A
+   * server then reads and drops whatever the peer still sends, until
+   * the peer ends its side too or {@link LINGER_MS} pass: closing at once,
+   * with the peer still writing, would fail its writes and could make it drop
+   * our last answers unread. A client closes once its side is flushed.
+   * A connection that cannot half-close (a named pipe) never lingers: there
+   * `end()` tells the peer nothing, so the peer would wait for an EOF that
+   * only closing sends, and the answers already written stay readable.
+   */
+  pumped(): void {
+    const lifecycle = this.#lifecycle;
+    if (lifecycle.phase !== Phase.InputDone || this.#inbound.inFlight > 0) return;
+    lifecycle.advance(Phase.Ended);
+    this.#writer.flush();
+    const connection = this.connection;
+    connection.end();
+    if (!this.#rules.lingers || connection.halfClose === false) {
+      connection.once('finish', () => connection.destroy());
+      return;
+    }
+    this.#inbound.updateFlow();
+    const linger = setTimeout(() => connection.destroy(), LINGER_MS);
+    connection.once('close', () => clearTimeout(linger));
+  }
+
   /** Answers and closes a peer that began a message and did not finish it in time. */
   #messageTimedOut(timeout: number): void {
     const why = `a message was begun but not completed within ${timeout} ms (limits.messageTimeout)`;
-    this.#respond(
+    this.respond(
       createJSONRPCErrorResponse(null, RpcErrorCode.InvalidRequest, `Invalid Request: ${why}`),
     );
     const address = this.#options.address;
@@ -297,7 +426,11 @@ export class Endpoint implements RpcContext, Watched {
   }
 
   #requests(): OutgoingRequests {
-    this.#outgoing ??= new OutgoingRequests(this.#options.address, this.#options.requestTimeout);
+    this.#outgoing ??= new OutgoingRequests(
+      this.#options.address,
+      this.#options.requestTimeout,
+      this.cancelMethod === false ? undefined : this.#sendCancel,
+    );
     return this.#outgoing;
   }
 
@@ -338,19 +471,18 @@ export class Endpoint implements RpcContext, Watched {
     return undefined;
   }
 
+  /** Tells the peer this side no longer wants the answer to its request `id`. */
+  readonly #sendCancel = (id: JSONRPCID) => {
+    if (this.cancelMethod !== false) this.notify(this.cancelMethod, { id });
+  };
+
   readonly #onData = (chunk: Buffer) => {
-    // Once input has stopped, what still arrives is dropped (see #finishIfDone).
-    if (!this.#reading) return;
-    this.#chunks++;
-    this.#decoder.push(chunk);
-    this.#pump();
+    this.#inbound.push(chunk);
   };
 
   readonly #onEnd = () => {
-    this.#peerEnded = true;
     this.#failPending(`the peer at ${this.#options.address} ended the connection`);
-    this.#decoder.end();
-    this.#pump();
+    this.#inbound.end();
   };
 
   readonly #onConnectionError = (error: Error) => {
@@ -358,217 +490,23 @@ export class Endpoint implements RpcContext, Watched {
   };
 
   readonly #onClose = () => {
-    this.#reading = false;
-    this.#inputDone = true;
-    this.#ending = true;
-    this.#closed = true;
+    this.#lifecycle.advance(Phase.Closed);
     this.#failPending(`the connection to ${this.#options.address} closed`);
-    this.#abort?.abort(this.#connectionError);
+    const reason = this.#connectionError;
+    this.#closedWith = { reason };
+    this.calls.abortAll(reason);
+    this.#abort?.abort(reason);
   };
 
-  /** Dispatches decoded messages while the flow-control rules allow. */
-  #pump(): void {
-    const decoder = this.#decoder;
-    const maxInFlight = this.#options.limits.maxInFlight;
-    while (this.#reading && this.#inFlight < maxInFlight && !this.#outputBlocked) {
-      const item = decoder.next();
-      if (item === undefined) {
-        if (this.#peerEnded) this.#inputDone = true;
-        break;
-      }
-      this.#messages++;
-      if (item.ok) this.#receive(item.message);
-      else this.#refuse(item.error);
-    }
-    this.#updateFlow();
-    this.#finishIfDone();
-  }
-
-  /** True while output waits for the peer and that is to hold input back. */
-  get #outputBlocked(): boolean {
-    return this.#options.role === 'server' && this.#writer.blocked;
-  }
-
-  #updateFlow(): void {
-    const stop =
-      !this.#ending &&
-      (!this.#reading || this.#inFlight >= this.#options.limits.maxInFlight || this.#outputBlocked);
-    if (stop && !this.#paused) {
-      this.#paused = true;
-      this.connection.pause();
-    } else if (!stop && this.#paused) {
-      this.#paused = false;
-      this.connection.resume();
-    }
-  }
-
-  #receive(message: unknown): void {
-    if (Array.isArray(message)) {
-      this.#batchReceived(message);
-    } else if (isRequest(message)) {
-      const answer = this.#options.methods.call(message, this);
-      if (isThenable(answer)) this.#track(1, answer);
-      else if (answer !== null) this.#respond(answer);
-    } else if (isResponse(message)) {
-      this.#responseReceived(message);
-    } else {
-      this.#respond(invalidRequest(message));
-    }
-  }
-
-  /** A batch: each entry checked on its own; answers sent as one array, in order. */
-  #batchReceived(batch: unknown[]): void {
-    if (batch.length === 0) {
-      this.#respond(invalidRequest(batch));
-      return;
-    }
-    // The limit is on work asked of this side: a batch of answers to this
-    // side's own batch is taken whatever its size.
-    const max = this.#options.limits.maxBatchSize;
-    if (batch.length > max && countAsked(batch) > max) {
-      this.#respond(
-        createJSONRPCErrorResponse(
-          null,
-          RpcErrorCode.InvalidRequest,
-          `Invalid Request: a batch of ${batch.length} exceeds the limit of ${max}`,
-        ),
-      );
-      return;
-    }
-    let pending = 0;
-    const answers = batch.map((entry): Answer | PromiseLike<Answer> => {
-      if (isRequest(entry)) {
-        const answer = this.#options.methods.call(entry, this);
-        if (isThenable(answer)) pending++;
-        return answer;
-      }
-      if (isResponse(entry)) {
-        this.#responseReceived(entry);
-        return null;
-      }
-      return invalidRequest(entry);
-    });
-    if (pending === 0) {
-      this.#respondBatch(answers as Answer[]);
-    } else {
-      this.#track(pending, Promise.all(answers).then(this.#batchAnswered));
-    }
-  }
-
-  readonly #batchAnswered = (answers: Answer[]) => {
-    this.#respondBatch(answers);
-    return null;
-  };
-
-  #respondBatch(answers: Answer[]): void {
-    const list = answers.filter((answer): answer is JSONRPCResponse => answer !== null);
-    if (list.length > 0) this.#respond(list);
-  }
-
-  #responseReceived(response: JSONRPCResponse): void {
-    if (response.id === null && response.error) {
-      // A single error without an id: the peer could not read something
-      // this side sent, or (a server) refuses the connection. Otherwise it
-      // answers the request or batch the peer could not read, if that can
-      // be told; if not, no caller can be told, so it is reported (at most
-      // once a second, with a count of the rest), and named if the peer
-      // then closes.
-      const { code, message, data } = response.error;
-      if (code === RpcErrorCode.ConnectionRefused && this.#options.role === 'client') {
-        this.#refused(message);
-        return;
-      }
-      const error = new RpcError(code, message, data);
-      this.#peerReported = error;
-      if (this.#outgoing?.failLatest(error)) return;
-      const address = this.#options.address;
-      this.#peerReports ??= new ReportThrottle(
-        this.#options.onError,
-        (held) =>
-          new Error(
-            `the peer reported ${held} more errors without an id in the last second (on ${address})`,
-          ),
-      );
-      this.#peerReports.report(() => new RpcError(code, `the peer reported: ${message}`, data));
-      return;
-    }
-    this.#outgoing?.answer(response);
-  }
-
-  /** Counts `weight` requests in flight until `answer` settles, then sends it. */
-  #track(weight: number, answer: PromiseLike<Answer>): void {
-    this.#inFlight += weight;
-    answer.then(
-      (response) => this.#settled(weight, response),
-      (error: unknown) => {
-        this.#options.onError(error);
-        this.#settled(weight, null);
-      },
-    );
-  }
-
-  #settled(weight: number, response: Answer): void {
-    this.#inFlight -= weight;
-    if (response !== null) this.#respond(response);
-    if (this.#paused || !this.#reading || this.#inputDone) this.#pump();
-  }
-
-  #respond(response: JSONRPCResponse | JSONRPCResponse[]): void {
-    if (this.#ending) return;
-    let frame: string;
-    try {
-      frame = this.#codec.encode(response);
-    } catch (error) {
-      this.#options.onError(error);
-      frame = this.#codec.encode(
-        Array.isArray(response) ? response.map(serializable) : serializable(response),
-      );
-    }
-    this.#writer.send(frame);
-  }
-
-  /** Answers a framing error; a fatal one stops input. */
-  #refuse(error: FramingError): void {
-    this.#respond(framingErrorResponse(error));
-    if (error.fatal) {
-      this.#stopReading(
-        `the peer at ${this.#options.address} sent unreadable input (${error.message})`,
-      );
-    }
+  #settled(weight: number, response: Reply): void {
+    if (response !== null) this.respond(response);
+    this.#inbound.finish(weight);
   }
 
   /** Takes no more messages from the peer; this side's own requests can no longer be answered. */
-  #stopReading(reason: string): void {
+  #stopReading(reason: string, listenForCancels = false): void {
     this.#failPending(reason);
-    if (!this.#reading) return;
-    this.#reading = false;
-    this.#inputDone = true;
-    this.#updateFlow();
-  }
-
-  /**
-   * Ends the connection once input is done and nothing is in flight. A
-   * server then reads and drops whatever the peer still sends, until
-   * the peer ends its side too or {@link LINGER_MS} pass: closing at once,
-   * with the peer still writing, would fail its writes and could make it drop
-   * our last answers unread. A client closes once its side is flushed.
-   * A connection that cannot half-close (a named pipe) never lingers: there
-   * `end()` tells the peer nothing, so the peer would wait for an EOF that
-   * only closing sends, and the answers already written stay readable.
-   */
-  #finishIfDone(): void {
-    if (!this.#inputDone || this.#inFlight > 0 || this.#ending) return;
-    this.#ending = true;
-    this.#writer.flush();
-    const connection = this.connection;
-    connection.end();
-    if (this.#options.role === 'client' || connection.halfClose === false) {
-      connection.once('finish', () => connection.destroy());
-      return;
-    }
-    this.#updateFlow();
-    const linger = setTimeout(() => connection.destroy(), LINGER_MS);
-    connection.once('close', () => clearTimeout(linger));
+    this.#inbound.stop(listenForCancels);
   }
 
   /** The server refused this connection: every request, pending or later, rejects with `EACCES`. */

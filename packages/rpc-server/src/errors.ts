@@ -26,6 +26,14 @@ export const RpcErrorCode = {
    * request with a `TransportError` coded `EACCES` carrying its message.
    */
   ConnectionRefused: -32010,
+  /**
+   * The request was cancelled (LSP's code, message `Request cancelled`): the
+   * answer to a request whose handler ended after its `context.signal`
+   * aborted — cancelled by the caller (see `cancelMethod`), or its
+   * connection closing. A client's `request` rejects with it only if the
+   * server answered so before the client itself gave up.
+   */
+  RequestCancelled: -32800,
 } as const;
 
 /**

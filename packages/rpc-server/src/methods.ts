@@ -7,6 +7,7 @@ import {
   type JSONRPCRequest,
   type JSONRPCResponse,
 } from 'json-rpc-2.0';
+import type { CallContext } from './call-context.js';
 import type { RpcContext, RpcHandler, RpcMethodDefinition, RpcMethods } from './context.js';
 import { isRpcError, isUnexpected, RpcError, RpcErrorCode, toErrorObject } from './errors.js';
 import { invalidParams, isStandardSchema, ResultSchemaError } from './schema.js';
@@ -21,6 +22,12 @@ export interface ErrorPolicy {
 
 /** The answer to one request: a response, or `null` for a notification. */
 export type Answer = JSONRPCResponse | null;
+
+/** Where a {@link MethodTable} gets the context of a call: made only for a method it has. */
+export interface ContextSource {
+  /** A fresh context for the call of `request`, counted as running until it has answered. */
+  context(request: JSONRPCRequest): CallContext;
+}
 
 type Method = (params: unknown, context: RpcContext) => unknown;
 
@@ -157,28 +164,35 @@ export class MethodTable {
     this.#methods.delete(name);
   }
 
-  /** Runs `request`: the answer now when the handler is synchronous, else a promise of it. */
-  call(request: JSONRPCRequest, context: RpcContext): Answer | PromiseLike<Answer> {
+  /**
+   * Runs `request` with a context from `source`: the answer now when the
+   * handler is synchronous, else a promise of it. A call aborted before its
+   * handler ended is answered `-32800` (see {@link CallContext.answered}).
+   */
+  call(request: JSONRPCRequest, source: ContextSource): Answer | PromiseLike<Answer> {
     const { id } = request;
     const method = this.#methods.get(request.method);
     if (method === undefined) return id === undefined ? null : createMethodNotFoundResponse(id);
+    const context = source.context(request);
     let result: unknown;
     try {
       result = method(request.params, context);
     } catch (error) {
-      return this.#failed(id, error);
+      return context.answered(this.#failed(id, error, context));
     }
     if (isThenable(result)) {
       return result.then(
-        (value) => (id === undefined ? null : createJSONRPCSuccessResponse(id, value)),
-        (error: unknown) => this.#failed(id, error),
+        (value) =>
+          context.answered(id === undefined ? null : createJSONRPCSuccessResponse(id, value)),
+        (error: unknown) => context.answered(this.#failed(id, error, context)),
       );
     }
-    return id === undefined ? null : createJSONRPCSuccessResponse(id, result);
+    return context.answered(id === undefined ? null : createJSONRPCSuccessResponse(id, result));
   }
 
-  #failed(id: JSONRPCID | undefined, error: unknown): Answer {
-    if (isUnexpected(error)) this.#policy.onError(error);
+  #failed(id: JSONRPCID | undefined, error: unknown, context: CallContext): Answer {
+    // A handler giving up on an aborted call (an AbortError, say) is no failure.
+    if (!context.aborted && isUnexpected(error)) this.#policy.onError(error);
     if (id === undefined) return null;
     const { code, message, data } = toErrorObject(error, this.#policy.exposeErrorMessages);
     return createJSONRPCErrorResponse(id, code, message, data);

@@ -66,7 +66,12 @@ class Waiter {
     }
     if (signal !== undefined) {
       this.#signal = signal;
-      this.#onAbort = () => this.fail(abortError(this.#label, this.#owner.address, signal.reason));
+      this.#onAbort = () =>
+        this.#owner.giveUp(
+          this,
+          this.#ids,
+          abortError(this.#label, this.#owner.address, signal.reason),
+        );
       signal.addEventListener('abort', this.#onAbort, { once: true });
     }
   }
@@ -108,7 +113,9 @@ class Waiter {
   }
 
   #timedOut(): void {
-    this.fail(
+    this.#owner.giveUp(
+      this,
+      this.#ids,
       new TransportError(
         'ETIMEDOUT',
         `no answer to ${describeRequest(this.#label)} within ${this.#timeout} ms`,
@@ -140,6 +147,8 @@ export class OutgoingRequests {
   /** The address, for error messages. */
   readonly address: string;
   readonly #defaultTimeout: number | undefined;
+  /** Tells the peer an id's answer is no longer wanted; undefined: the peer is not told. */
+  readonly #onGiveUp: ((id: JSONRPCID) => void) | undefined;
   /** Waiters by id, in the order they were sent (a batch once per id). */
   readonly #waiting = new Map<JSONRPCID, Waiter>();
   /** Sequence number of the last request or batch sent. */
@@ -147,10 +156,19 @@ export class OutgoingRequests {
   /** The latest-sent request or batch that has had an answer. */
   #answeredUpTo = 0;
 
-  /** `defaultTimeout` (ms) applies to each wait whose options set none. */
-  constructor(address: string, defaultTimeout: number | undefined) {
+  /**
+   * `defaultTimeout` (ms) applies to each wait whose options set none;
+   * `onGiveUp` is called with each id still unanswered when its wait times
+   * out or is aborted (to send the peer a cancel).
+   */
+  constructor(
+    address: string,
+    defaultTimeout: number | undefined,
+    onGiveUp?: (id: JSONRPCID) => void,
+  ) {
     this.address = address;
     this.#defaultTimeout = defaultTimeout;
+    this.#onGiveUp = onGiveUp;
   }
 
   /**
@@ -260,6 +278,28 @@ export class OutgoingRequests {
     const timeout = options?.timeout ?? this.#defaultTimeout;
     const signal = options?.signal;
     if (timeout !== undefined || signal !== undefined) waiter.bound(timeout, signal);
+  }
+
+  /**
+   * Fails `waiter` with `error` as this side gives up on it (a timeout, an
+   * abort), then tells the peer of each of its ids still unanswered.
+   */
+  giveUp(
+    waiter: { fail(error: Error): void },
+    ids: readonly JSONRPCID[] | JSONRPCID,
+    error: Error,
+  ): void {
+    const onGiveUp = this.#onGiveUp;
+    if (onGiveUp === undefined) {
+      waiter.fail(error);
+      return;
+    }
+    const waiting = this.#waiting;
+    const unanswered = Array.isArray(ids)
+      ? ids.filter((id) => waiting.get(id) === waiter)
+      : [ids as JSONRPCID];
+    waiter.fail(error);
+    for (const id of unanswered) onGiveUp(id);
   }
 
   /** Stops matching answers to `ids` (a waiter calls it as it settles, and a batch per answer). */

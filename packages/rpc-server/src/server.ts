@@ -1,15 +1,16 @@
-import type {
-  Connection,
-  ConnectOptions,
-  Listener,
-  ListenOptions,
-  PeerInfo,
-  Transport,
+import {
+  type Connection,
+  type ConnectOptions,
+  type Listener,
+  type ListenOptions,
+  type PeerInfo,
+  type Transport,
+  TransportError,
 } from '@localwire/transport';
 import { type Codec, ndjson } from '@localwire/transport/framing';
 import { createJSONRPCErrorResponse } from 'json-rpc-2.0';
 import type { RpcMethods } from './context.js';
-import { Endpoint } from './endpoint.js';
+import { DEFAULT_CANCEL_METHOD, Endpoint } from './endpoint.js';
 import { RpcErrorCode } from './errors.js';
 import { type RpcLimits, resolveLimits } from './limits.js';
 import { MethodTable } from './methods.js';
@@ -48,13 +49,27 @@ export interface RpcServerOptions {
    * connection). Default: ignored.
    */
   onError?: (error: unknown) => void;
+  /**
+   * The notification by which a client cancels one of its requests, with
+   * params `{ id }` (LSP's `$/cancelRequest`, so vscode-jsonrpc clients
+   * cancel too). It aborts that request's `context.signal`; a handler that
+   * then ends, however, is answered `-32800 Request cancelled`. A cancel for
+   * an id that is not running is ignored. Cancels are still taken while
+   * {@link RpcServer.close} waits for the calls in flight, so it need not
+   * wait for cancelled ones whose handlers honour their signal. `false`:
+   * cancels are not taken (the method is then served like any other, if
+   * `methods` has it). Default `'$/cancelRequest'`.
+   */
+  cancelMethod?: string | false;
 }
 
 /** Options for {@link RpcServer.close}. */
 export interface CloseOptions {
   /**
-   * Milliseconds to wait for in-flight requests; connections still open then
-   * are destroyed. Default: wait as long as it takes.
+   * Milliseconds to wait for in-flight requests; then the `context.signal`
+   * of each call still running aborts (with a `TransportError` coded
+   * `ETIMEDOUT`) and the connections still open are destroyed. Default: wait
+   * as long as it takes.
    */
   timeout?: number;
 }
@@ -88,6 +103,7 @@ export class RpcServer {
   readonly #limits: Required<RpcLimits>;
   readonly #authorize: RpcServerOptions['authorize'];
   readonly #onError: (error: unknown) => void;
+  readonly #cancelMethod: string | false;
   readonly #listeners = new Set<Listener>();
   readonly #endpoints = new Set<Endpoint>();
   readonly #authorizing = new Set<Connection>();
@@ -107,6 +123,7 @@ export class RpcServer {
     this.#limits = resolveLimits(options.limits);
     this.#authorize = options.authorize;
     this.#onError = options.onError ?? ignore;
+    this.#cancelMethod = options.cancelMethod ?? DEFAULT_CANCEL_METHOD;
     this.#watchdog = Watchdog.for(this.#limits);
     this.#overLimit = new ReportThrottle(
       this.#onError,
@@ -196,10 +213,14 @@ export class RpcServer {
       });
       await Promise.race([drained, expired]);
       clearTimeout(timer);
+      const timedOut = new TransportError(
+        'ETIMEDOUT',
+        `the server's close timeout of ${timeout} ms expired with the call still running`,
+      );
       for (const endpoint of this.#endpoints) {
         // Counted only if it still owed answers; the rest just await the peer's end.
         if (endpoint.busy) destroyed++;
-        endpoint.destroy();
+        endpoint.destroy(timedOut);
       }
     }
     await drained;
@@ -310,6 +331,7 @@ export class RpcServer {
       onError: this.#onError,
       onStalled: (make) => this.#stalled.report(make),
       watchdog: this.#watchdog,
+      cancelMethod: this.#cancelMethod,
       role: 'server',
     });
     this.#endpoints.add(endpoint);

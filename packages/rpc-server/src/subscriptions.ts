@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Connection } from '@localwire/transport';
 import type { RpcContext, RpcMethods } from './context.js';
 import { RpcError, RpcErrorCode } from './errors.js';
 
@@ -29,7 +30,10 @@ export interface Subscription {
   readonly topic: string;
   /** The other subscribe params (a filter, say). */
   readonly args: readonly unknown[];
-  /** The subscriber's connection. */
+  /**
+   * The context of the subscribe call: its `connection` is the subscriber's,
+   * and its `notify` pushes to it (after the call, too).
+   */
   readonly context: RpcContext;
 }
 
@@ -79,7 +83,8 @@ export function createSubscriptions(options: SubscriptionsOptions = {}): Subscri
   const allowed = topics === undefined ? undefined : new Set(topics);
   const byId = new Map<string, Subscription>();
   const byTopic = new Map<string, Set<Subscription>>();
-  const byContext = new WeakMap<RpcContext, Set<Subscription>>();
+  // By connection, not by context: each call has its own context.
+  const byConnection = new WeakMap<Connection, Set<Subscription>>();
   const stops = new Map<Subscription, () => void>();
 
   const remove = (subscription: Subscription) => {
@@ -90,7 +95,7 @@ export function createSubscriptions(options: SubscriptionsOptions = {}): Subscri
     const set = byTopic.get(subscription.topic);
     set?.delete(subscription);
     if (set?.size === 0) byTopic.delete(subscription.topic);
-    byContext.get(subscription.context)?.delete(subscription);
+    byConnection.get(subscription.context.connection)?.delete(subscription);
   };
 
   const subscribe = (params: unknown, context: RpcContext): string => {
@@ -101,9 +106,10 @@ export function createSubscriptions(options: SubscriptionsOptions = {}): Subscri
     if (allowed !== undefined && !allowed.has(topic)) {
       throw invalidParams(`unknown subscription topic ${JSON.stringify(topic)}`);
     }
-    if (context.signal.aborted) throw new RpcError(RpcErrorCode.InternalError, 'connection closed');
+    const { connection } = context;
+    if (connection.destroyed) throw new RpcError(RpcErrorCode.InternalError, 'connection closed');
     const { maxSubscriptions, maxSubscriptionArgsSize } = context.limits;
-    const held = byContext.get(context)?.size ?? 0;
+    const held = byConnection.get(connection)?.size ?? 0;
     if (held >= maxSubscriptions) {
       throw limitExceeded(
         `this connection holds ${held} subscriptions, the most limits.maxSubscriptions allows; unsubscribe first`,
@@ -125,11 +131,11 @@ export function createSubscriptions(options: SubscriptionsOptions = {}): Subscri
     const topicSet = byTopic.get(topic) ?? new Set();
     byTopic.set(topic, topicSet);
     topicSet.add(subscription);
-    let own = byContext.get(context);
+    let own = byConnection.get(connection);
     if (own === undefined) {
       const mine = new Set<Subscription>();
-      byContext.set(context, mine);
-      context.signal.addEventListener('abort', () => {
+      byConnection.set(connection, mine);
+      connection.once('close', () => {
         for (const s of mine) remove(s);
       });
       own = mine;
@@ -150,7 +156,9 @@ export function createSubscriptions(options: SubscriptionsOptions = {}): Subscri
       throw invalidParams('expected [subscriptionId]');
     }
     const subscription = byId.get(params[0]);
-    if (subscription === undefined || subscription.context !== context) return false;
+    if (subscription === undefined || subscription.context.connection !== context.connection) {
+      return false;
+    }
     remove(subscription);
     return true;
   };

@@ -24,7 +24,7 @@ function refusal(address: string) {
 }
 
 describe('rpc server', () => {
-  it('gives each handler a context with the connection and its peer', async () => {
+  it('gives each call a context of its own, with the connection and its peer', async () => {
     const seen: RpcContext[] = [];
     const { address } = await startServer({
       methods: {
@@ -39,8 +39,9 @@ describe('rpc server', () => {
     await a.request('whoami');
     await a.request('whoami');
     await b.request('whoami');
-    expect(seen[0]).toBe(seen[1]);
-    expect(seen[0]).not.toBe(seen[2]);
+    expect(seen[0]).not.toBe(seen[1]);
+    expect(seen[0]!.connection).toBe(seen[1]!.connection);
+    expect(seen[0]!.connection).not.toBe(seen[2]!.connection);
     // The transport's credentials: the client is this very process, run by
     // this user (on Windows, the SID a client reads as the pipe's owner).
     const own: Record<keyof PeerInfo, unknown> = {
@@ -57,9 +58,26 @@ describe('rpc server', () => {
       }
       expect(context.signal.aborted).toBe(false);
     }
-    await a.close();
-    await until(() => seen[0]!.signal.aborted, 'the context signal to abort on close');
-    expect(seen[2]!.signal.aborted).toBe(false);
+  });
+
+  it('aborts the signal of a call still running when its connection closes', async () => {
+    const running = deferred<RpcContext>();
+    const { address } = await startServer({
+      methods: {
+        hang: (_params: unknown, context: RpcContext) =>
+          new Promise((_resolve, reject) => {
+            context.signal.addEventListener('abort', () => reject(context.signal.reason));
+            running.resolve(context);
+          }),
+      },
+    });
+    const client = await connectRpc(transport, address);
+    const answer = client.request('hang').catch((error: unknown) => error);
+    const context = await running.promise;
+    expect(context.signal.aborted).toBe(false);
+    context.connection.destroy();
+    await until(() => context.signal.aborted, 'the call’s signal to abort on close');
+    expect(await answer).toMatchObject({ code: 'ECONNRESET' });
   });
 
   it('lets a handler notify and call back the client that called it', async () => {
