@@ -14,11 +14,14 @@ import type { RpcParams } from './protocol.js';
  * @example
  * ```ts
  * import { tracingChannel } from 'node:diagnostics_channel';
+ * const answered = (call: RpcServerTraceContext) =>
+ *   console.log('answered', call.method, call.id, call.errorCode ?? 'ok');
  * tracingChannel<unknown, RpcServerTraceContext>(SERVER_TRACING_CHANNEL).subscribe({
- *   start: (call) => console.log('serving', call.method, call.id),
- *   end: () => {},
+ *   start: (call) => console.log('serving', call.method, call.id, call.peer?.pid),
+ *   // A synchronous handler's call is done at `end`; any other at `asyncEnd`.
+ *   end: (call) => ('result' in call || 'error' in call) && answered(call),
  *   asyncStart: () => {},
- *   asyncEnd: (call) => console.log('answered', call.id, call.errorCode ?? 'ok'),
+ *   asyncEnd: answered,
  *   error: () => {},
  * });
  * ```
@@ -40,7 +43,8 @@ export const CLIENT_TRACING_CHANNEL = 'localwire:rpc:client';
  * sent; `end` when the synchronous part returns (a synchronous handler's
  * outcome is already there); for a call that completes later, `asyncStart`
  * and `asyncEnd` when it has, its outcome set; and `error` (before `end`, or
- * before `asyncStart`) when it fails.
+ * before `asyncStart`) when it fails. So a call whose outcome is set at `end`
+ * is done there, any other at `asyncEnd`.
  *
  * Only requests are published; notifications have no id and no outcome to
  * report (and subscription pushes would flood a tracer). Each request of a
@@ -64,7 +68,10 @@ export interface RpcTraceContext {
    * request that got no answer.
    */
   error?: unknown;
-  /** The JSON-RPC error code of an error answer (none when no answer came). */
+  /**
+   * The JSON-RPC error code of an error answer (`-32800` for a call
+   * cancelled on the server side; none when no answer came).
+   */
   errorCode?: number;
 }
 
