@@ -18,6 +18,7 @@ import * as echo from './scenarios/echo.mjs';
 import * as namedPipe from './scenarios/named-pipe.mjs';
 import * as rpc from './scenarios/rpc.mjs';
 import * as concurrent from './scenarios/rpc-concurrent.mjs';
+import * as tracing from './scenarios/rpc-tracing.mjs';
 import * as throughput from './scenarios/throughput.mjs';
 
 const MiB = 1024 * 1024;
@@ -39,6 +40,7 @@ const CONFIG = {
     },
     'rpc-sequential': { count: 2000, generations: 3, rounds: 8, warmups: 1 },
     'rpc-pipelined': { count: 30_000, window: 256, generations: 3, rounds: 3, warmups: 1 },
+    'rpc-tracing': { count: 30_000, window: 256, generations: 3, rounds: 3, warmups: 1 },
     'rpc-batch': { count: 300, size: 100, generations: 3, rounds: 3, warmups: 1 },
     'rpc-large': {
       sizesMiB: [1, 4, 16, 64],
@@ -68,6 +70,7 @@ const CONFIG = {
     },
     'rpc-sequential': { count: 1000, generations: 1, rounds: 2, warmups: 1 },
     'rpc-pipelined': { count: 10_000, window: 256, generations: 1, rounds: 2, warmups: 1 },
+    'rpc-tracing': { count: 10_000, window: 256, generations: 1, rounds: 2, warmups: 1 },
     'rpc-batch': { count: 50, size: 100, generations: 1, rounds: 2, warmups: 1 },
     'rpc-large': { sizesMiB: [1, 4], generations: 1, rounds: { 1: 2, 4: 2 }, warmups: 1 },
     'rpc-connect': { count: 100, generations: 1, rounds: 2, warmups: 1 },
@@ -96,6 +99,10 @@ const SCENARIOS = {
   },
   'rpc-sequential': { about: 'RPC: sequential tiny calls, p50/p99', run: rpc.runSequential },
   'rpc-pipelined': { about: 'RPC: pipelined tiny calls, 256 in flight', run: rpc.runPipelined },
+  'rpc-tracing': {
+    about: 'RPC: pipelined calls, tracing channels unobserved vs subscribed',
+    run: tracing.run,
+  },
   'rpc-batch': { about: 'RPC: batches of 100 calls', run: rpc.runBatch },
   'rpc-large': { about: 'RPC: 1–64 MiB params round trips', run: rpc.runLarge },
   'rpc-connect': { about: 'RPC: connect + one call + close per second', run: rpc.runConnect },

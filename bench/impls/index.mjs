@@ -2,10 +2,17 @@
 import { bytesImpls } from './bytes.mjs';
 import { floor } from './floor.mjs';
 import { jsonrpc2 } from './jsonrpc2.mjs';
-import { localwire } from './localwire.mjs';
+import { localwire, localwireBaseline, localwireTraced } from './localwire.mjs';
 import { vscode } from './vscode.mjs';
 
 export { bytesImpls };
 
 /** @type {Record<string, import('./types.mjs').RpcImpl>} */
-export const rpcImpls = { floor, jsonrpc2, vscode, localwire };
+export const rpcImpls = {
+  floor,
+  jsonrpc2,
+  vscode,
+  localwire,
+  'localwire-traced': localwireTraced,
+  'localwire-baseline': localwireBaseline,
+};

@@ -19,6 +19,14 @@ export const SECTIONS = {
       ['localwire', 'localwire'],
     ],
   },
+  tracing: {
+    title: 'localwire tracing channels: no subscriber vs a subscriber on both',
+    columns: [
+      ['localwire-baseline', 'baseline build'],
+      ['localwire', 'no subscriber'],
+      ['localwire-traced', 'subscribed'],
+    ],
+  },
   pipe: {
     title: 'Windows named pipe under Wine: localwire vs Node’s own pipe server',
     columns: [

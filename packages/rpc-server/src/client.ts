@@ -22,6 +22,7 @@ import { RpcError } from './errors.js';
 import { type RpcLimits, resolveLimits } from './limits.js';
 import { MethodTable } from './methods.js';
 import type { RpcParams } from './protocol.js';
+import { clientObserved, traceBatch } from './tracing.js';
 import { Watchdog } from './watchdog.js';
 
 /** How {@link connectRpc} connects and behaves. */
@@ -157,17 +158,30 @@ class Client implements RpcClient {
     this.#endpoint.notify(method, params);
   }
 
-  async batch(
+  batch(
     calls: readonly BatchCall[],
     options?: RequestOptions,
   ): Promise<Array<BatchResult | undefined>> {
-    if (calls.length === 0) throw new TypeError('a batch needs at least one call');
+    if (calls.length === 0) {
+      return Promise.reject(new TypeError('a batch needs at least one call'));
+    }
     const endpoint = this.#endpoint;
     const requests: JSONRPCRequest[] = calls.map((call) =>
       call.notification
         ? createJSONRPCNotification(call.method, call.params)
         : createJSONRPCRequest(endpoint.nextId(), call.method, call.params),
     );
+    return clientObserved()
+      ? traceBatch(requests, () => this.#batch(requests, options))
+      : this.#batch(requests, options);
+  }
+
+  /** Sends `requests` as one batch; one entry per request, in order. */
+  async #batch(
+    requests: JSONRPCRequest[],
+    options: RequestOptions | undefined,
+  ): Promise<Array<BatchResult | undefined>> {
+    const endpoint = this.#endpoint;
     const byId = new Map((await endpoint.batch(requests, options)).map((r) => [r.id, r]));
     return requests.map((request): BatchResult | undefined => {
       if (request.id === undefined) return undefined;

@@ -1,3 +1,4 @@
+import type { PeerInfo } from '@localwire/transport';
 import type { FramingError } from '@localwire/transport/framing';
 import {
   createJSONRPCErrorResponse,
@@ -9,6 +10,7 @@ import type { CallContext } from './call-context.js';
 import { RpcErrorCode } from './errors.js';
 import { type Answer, isThenable, type MethodTable } from './methods.js';
 import { invalidRequest, isRequest, isResponse } from './protocol.js';
+import { callTraced } from './tracing.js';
 
 /**
  * Dispatch: what each message the peer sends asks for, and the answer it
@@ -23,6 +25,8 @@ export type Reply = JSONRPCResponse | JSONRPCResponse[] | null;
 export interface DispatchTarget {
   /** Serves the requests and notifications. */
   readonly methods: MethodTable;
+  /** The peer's credentials, as the transport reports them (for the traces). */
+  readonly peer: PeerInfo | undefined;
   /** The most entries a batch asking something of this side may have. */
   readonly maxBatchSize: number;
   /** A fresh context for the call of `request`, counted as running until it has answered. */
@@ -72,7 +76,7 @@ function call(request: JSONRPCRequest, target: DispatchTarget): Answer | Promise
     if (id !== undefined) target.cancel(id);
     return null;
   }
-  return target.methods.call(request, target);
+  return callTraced(target.methods, request, target);
 }
 
 /** The answer to send for a framing error, per the spec. */

@@ -24,6 +24,7 @@ import type { MethodTable } from './methods.js';
 import { abortError, describeRequest, OutgoingRequests, type RequestLabel } from './outgoing.js';
 import type { RpcParams } from './protocol.js';
 import { ReportThrottle } from './throttle.js';
+import { clientObserved, traceRequest } from './tracing.js';
 import type { Watchdog, Watched } from './watchdog.js';
 import { FrameWriter } from './writer.js';
 
@@ -226,6 +227,17 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
 
   request<T = unknown>(method: string, params?: RpcParams, options?: RequestOptions): Promise<T> {
     const id = ++this.#nextId;
+    return clientObserved()
+      ? traceRequest({ method, id, params }, () => this.#request<T>(id, method, params, options))
+      : this.#request<T>(id, method, params, options);
+  }
+
+  #request<T>(
+    id: number,
+    method: string,
+    params: RpcParams | undefined,
+    options: RequestOptions | undefined,
+  ): Promise<T> {
     const refused = this.#send({ jsonrpc: '2.0', method, params, id }, method, options);
     return refused ?? this.#requests().request<T>(id, method, options);
   }

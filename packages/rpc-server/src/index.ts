@@ -42,3 +42,10 @@ export {
   type Subscriptions,
   type SubscriptionsOptions,
 } from './subscriptions.js';
+export {
+  CLIENT_TRACING_CHANNEL,
+  type RpcClientTraceContext,
+  type RpcServerTraceContext,
+  type RpcTraceContext,
+  SERVER_TRACING_CHANNEL,
+} from './tracing.js';

@@ -33,6 +33,7 @@ function recorder(
   const target: DispatchTarget = {
     methods: new MethodTable(methods, { exposeErrorMessages: false, onError: () => {} }),
     maxBatchSize,
+    peer: undefined,
     cancelMethod: '$/cancelRequest',
     context(request: JSONRPCRequest) {
       const context = new CallContext(host, request.id);
