@@ -49,9 +49,9 @@ export function expandIncludeCode(outDir) {
       // The tag sits on a comment line (` * {@includeCode …}`): the block keeps its prefix.
       const prefix = line.slice(0, match.index);
       const language = extname(path).slice(1) || 'ts';
-      const block = [`\`\`\`${language}`, ...code.split('\n'), '```'].map((l) =>
-        `${prefix}${l}`.trimEnd(),
-      );
+      // A `*/` in the example would end the comment it is written into.
+      const codeLines = code.replaceAll('*/', '*\\/').split('\n');
+      const block = [`\`\`\`${language}`, ...codeLines, '```'].map((l) => `${prefix}${l}`.trimEnd());
       inserted.set(index, block.length - 1);
       out.push(...block);
     }

@@ -9,6 +9,11 @@
 # node.exe's version: LOCALWIRE_WINDOWS_NODE, a major (`24`: its newest 24.x)
 # or an exact version; by default the host Node's version.
 #
+# Which Wine: LOCALWIRE_WINE, `system` (the host's, from Debian's packages) or
+# `root` (Debian 13's Wine 10 in a root of its own, scripts/wine-root.sh). By
+# default `system` for node.exe 20 and 22 and `root` for 24 and later, which
+# Debian 12's Wine 8 cannot start (step 5 below). Each Wine has its own prefix.
+#
 # scripts/test-windows.sh sources it for the variables and wine_setup; the
 # benchmarks (bench/lib/wine.mjs) run it when Wine is there but .wine/ is not.
 set -euo pipefail
@@ -19,7 +24,23 @@ node_version="${LOCALWIRE_WINDOWS_NODE:-$(node -p process.versions.node)}"
 # Set by wine_setup once node.exe is there: its path, and node_version becomes exact.
 node_exe=""
 
-export WINEPREFIX="$tools/prefix"
+wine_kind="${LOCALWIRE_WINE:-}"
+if [ -z "$wine_kind" ]; then
+  if [ "${node_version%%.*}" -ge 24 ]; then wine_kind=root; else wine_kind=system; fi
+fi
+case "$wine_kind" in
+  system) export WINEPREFIX="$tools/prefix" ;;
+  root)
+    export WINEPREFIX="$tools/prefix-trixie"
+    # Wine's commands, run inside the root: the same paths mean the same files there.
+    wine() { bash "$repo/scripts/wine-root.sh" exec wine "$@"; }
+    wineserver() { bash "$repo/scripts/wine-root.sh" exec wineserver "$@"; }
+    ;;
+  *)
+    echo "wine-setup: LOCALWIRE_WINE is '$wine_kind'; use system or root" >&2
+    exit 2
+    ;;
+esac
 export WINEARCH=win64
 export WINEDEBUG=-all
 export TURBO_TELEMETRY_DISABLED=1
@@ -68,7 +89,10 @@ install_locked_package() {
 wine_setup() {
   # 1. With --install-wine: Wine, from Debian's packages. Refresh the package
   #    lists only if the install cannot find it without.
-  if [ "${1:-}" = "--install-wine" ] && ! command -v wine >/dev/null 2>&1; then
+  #    The root's Wine is made by scripts/wine-root.sh, with or without it.
+  if [ "$wine_kind" = root ]; then
+    bash "$repo/scripts/wine-root.sh" setup
+  elif [ "${1:-}" = "--install-wine" ] && ! command -v wine >/dev/null 2>&1; then
     step "installing wine64"
     export DEBIAN_FRONTEND=noninteractive
     if ! as_root apt-get install -y wine64 wine; then
@@ -107,12 +131,13 @@ wine_setup() {
   #    Wine 8.0 runs node.exe 20 and 22; 24 and 26 die at start-up with "Fatal
   #    process out of memory: SegmentedTable::InitializeTable (subspace
   #    allocation)": newer V8s reserve their tables as address-space
-  #    subspaces, which that Wine cannot provide.
+  #    subspaces, which that Wine cannot provide; Debian 13's Wine 10 can
+  #    (LOCALWIRE_WINE=root, the default for them).
   if [ ! -f "$node_exe.starts" ]; then
     if ! wine "$node_exe" -e 0 >"$tools/probe.log" 2>&1; then
       echo "wine-setup: node.exe v$node_version does not start under $(wine --version):" >&2
       grep -v -E '^[#[:space:]]*$' "$tools/probe.log" | head -n 1 >&2
-      echo "wine-setup: choose another version with LOCALWIRE_WINDOWS_NODE (e.g. 22)" >&2
+      echo "wine-setup: choose another version with LOCALWIRE_WINDOWS_NODE (e.g. 22), or another Wine with LOCALWIRE_WINE (system or root)" >&2
       exit 1
     fi
     touch "$node_exe.starts"
@@ -121,7 +146,7 @@ wine_setup() {
 
 # Run, not sourced: set up now.
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
-  if ! command -v wine >/dev/null 2>&1 && [ "${1:-}" != "--install-wine" ]; then
+  if [ "$wine_kind" = system ] && ! command -v wine >/dev/null 2>&1 && [ "${1:-}" != "--install-wine" ]; then
     echo "wine-setup: Wine is not installed (apt-get install wine64 wine, or pass --install-wine)" >&2
     exit 1
   fi

@@ -10,8 +10,9 @@
  *
  * Prints {"listening":true,"pid":…}, then answers commands on stdin, one JSON
  * object a line, with one JSON line each:
- *   {"cmd":"stats"} -> {"connections","accepted","handled","noted","paused",
- *                       "received","handles","via","rss","errors"}
+ *   {"cmd":"stats","handles":bool} -> {"connections","accepted","handled","noted",
+ *                       "paused","received","handles","via","rss","errors"}
+ *   (`handles` is -1 and `via` "not counted" unless asked for)
  * `handled` counts every call started, `paused` the open connections the
  * server has stopped reading from, `received` the bytes read from the open
  * connections. It exits when stdin closes.
@@ -28,48 +29,42 @@ interface KoffiLibrary {
 }
 const koffi = createRequire(import.meta.url)('koffi') as { load(name: string): KoffiLibrary };
 const kernel32 = koffi.load('kernel32.dll');
-const ntdll = koffi.load('ntdll.dll');
 const GetCurrentProcess = kernel32.func('intptr_t __stdcall GetCurrentProcess()');
 const GetProcessHandleCount = kernel32.func(
   'int __stdcall GetProcessHandleCount(intptr_t process, _Out_ uint32_t *count)',
 );
-const NtQuerySystemInformation = ntdll.func(
-  'int32_t __stdcall NtQuerySystemInformation(int infoClass, _Out_ uint8_t *buffer, uint32_t length, _Out_ uint32_t *returned)',
+const GetHandleInformation = kernel32.func(
+  'int __stdcall GetHandleInformation(intptr_t handle, _Out_ uint32_t *flags)',
 );
-const SystemHandleInformation = 16;
-/** SYSTEM_HANDLE_INFORMATION on x64: a ULONG count (padded to 8), then 24-byte entries starting with the owner's ULONG pid. */
-const HEADER = 8;
-const ENTRY = 24;
-let scratch = Buffer.alloc(1 << 20);
+
+/** Handle values are multiples of 4; the scan goes this many slots past the highest seen open. */
+const SCAN_MARGIN = 1024;
+/** The highest handle value seen open in this process. */
+let highestHandle = 0;
 
 /**
  * How many handles this process holds. `GetProcessHandleCount` answers on
- * Windows; Wine 8 implements it as a stub that reports 0, so there the count
- * comes from `NtQuerySystemInformation(SystemHandleInformation)`, which Wine
- * fills from its server's handle tables.
+ * Windows; Wine (8 and 10) implements it as a stub that reports 0, so there
+ * every handle value is asked with `GetHandleInformation`, which fails for a
+ * value that is not open. Wine gives out the lowest free slot, so the highest
+ * value grows one slot at a time and the scan stops `SCAN_MARGIN` slots past
+ * it. (`NtQuerySystemInformation(SystemHandleInformation)`, which counted
+ * them under Wine 8, never returns when called through koffi under Wine 10.)
  */
 function handleCount(): { handles: number; via: string } {
   const count: [number] = [0];
   if (GetProcessHandleCount(GetCurrentProcess(), count) && count[0] > 0) {
     return { handles: count[0], via: 'GetProcessHandleCount' };
   }
-  for (;;) {
-    const status = NtQuerySystemInformation(SystemHandleInformation, scratch, scratch.length, [0]);
-    // STATUS_INFO_LENGTH_MISMATCH: grow and ask again.
-    if (status === (0xc0000004 | 0)) {
-      scratch = Buffer.alloc(scratch.length * 2);
-      continue;
-    }
-    if (status !== 0)
-      throw new Error(`NtQuerySystemInformation failed: 0x${(status >>> 0).toString(16)}`);
-    break;
-  }
-  const total = scratch.readUInt32LE(0);
+  const flags: [number] = [0];
   let handles = 0;
-  for (let i = 0; i < total; i++) {
-    if (scratch.readUInt32LE(HEADER + i * ENTRY) === process.pid) handles++;
+  for (let value = 4; value <= highestHandle + SCAN_MARGIN * 4; value += 4) {
+    if (GetHandleInformation(value, flags)) {
+      handles++;
+      if (value > highestHandle) highestHandle = value;
+    }
   }
-  return { handles, via: 'NtQuerySystemInformation' };
+  return { handles, via: 'GetHandleInformation scan' };
 }
 
 const [, , address] = process.argv;
@@ -115,7 +110,7 @@ listener.on('connection', (connection) => {
 console.log(JSON.stringify({ listening: true, pid: process.pid }));
 
 for await (const line of createInterface({ input: process.stdin })) {
-  const command = JSON.parse(line) as { cmd: string };
+  const command = JSON.parse(line) as { cmd: string; handles?: boolean };
   if (command.cmd === 'stats') {
     console.log(
       JSON.stringify({
@@ -125,7 +120,7 @@ for await (const line of createInterface({ input: process.stdin })) {
         noted,
         paused: [...open].filter((connection) => connection.isPaused()).length,
         received: [...open].reduce((sum, connection) => sum + connection.bytesRead, 0),
-        ...handleCount(),
+        ...(command.handles ? handleCount() : { handles: -1, via: 'not counted' }),
         rss: process.memoryUsage().rss,
         errors,
       }),
