@@ -241,6 +241,9 @@ export type RpcPushResult<Local, N extends string = 'subscription'> = N extends 
     : unknown
   : unknown;
 
+/** The args and options after the topic: the args may be left out where the topic takes none. */
+type SubscribeRest<A, O> = [] extends A ? [args?: A, options?: O] : [args: A, options?: O];
+
 /** `subscribe` of a peer whose methods are not known: any topic, the pushes' type as you declare it. */
 export type UntypedSubscribe = <T = unknown>(
   topic: string,
@@ -264,8 +267,7 @@ export type RpcSubscribe<Remote, Local> =
         const O extends SubscribeOptions = Record<never, never>,
       >(
         topic: K,
-        args: TopicArgs<SubscribeParams<Remote, SubscribeMethodOf<O>>, K>,
-        options?: O,
+        ...rest: SubscribeRest<TopicArgs<SubscribeParams<Remote, SubscribeMethodOf<O>>, K>, O>
       ) => Promise<RpcSubscription<RpcPushResult<Local, NotificationMethodOf<O>>>>;
 
 /** A handler for method `K` of `Local`, called by a peer serving `Remote`. */
