@@ -236,7 +236,7 @@ export type RpcTopic<M, S extends string = 'subscribe'> = TopicOf<SubscribeParam
  * `unknown` when `Local` does not declare it.
  */
 export type RpcPushResult<Local, N extends string = 'subscription'> = N extends keyof Local
-  ? RpcMethodParams<Local, N> extends { result: infer R }
+  ? RpcMethodParams<Local, N> extends Record<'result', infer R>
     ? R
     : unknown
   : unknown;
