@@ -90,6 +90,9 @@ function checkMaxBuffered(value: number): number {
 
 type Step<T> = { resolve: (result: IteratorResult<T>) => void; reject: (error: unknown) => void };
 
+/** Read entries at the buffer's front kept before it is compacted (amortized: at most half of it). */
+const COMPACT_AFTER = 1024;
+
 const DONE: IteratorResult<never> = { done: true, value: undefined };
 
 /**
@@ -138,6 +141,10 @@ class SubscriptionStream<T> implements RpcSubscription<T>, AsyncIterator<T> {
       const value = this.#buffer[this.#head++] as T;
       if (this.#head === this.#buffer.length) {
         this.#buffer = [];
+        this.#head = 0;
+      } else if (this.#head >= COMPACT_AFTER && this.#head * 2 >= this.#buffer.length) {
+        // A consumer that keeps up but never empties the buffer: drop the read part.
+        this.#buffer = this.#buffer.slice(this.#head);
         this.#head = 0;
       }
       return Promise.resolve({ done: false, value });

@@ -168,6 +168,22 @@ describe('client.subscribe', () => {
     expect(seen).toEqual([1, 2, 3]);
   });
 
+  it('yields a long run of pushes in order, however far the reader lags', async () => {
+    const { subscriptions, client } = await setup();
+    const ticks = await client.subscribe('ticks', [], { maxBuffered: Number.POSITIVE_INFINITY });
+    const total = 5000;
+    for (let n = 1; n <= total; n++) subscriptions.publish('ticks', n);
+    const seen: number[] = [];
+    for await (const n of ticks) {
+      seen.push(n as number);
+      // Publish more while reading, so the buffer is read from and added to at once.
+      if (seen.length === total / 2)
+        for (let m = 1; m <= 10; m++) subscriptions.publish('ticks', total + m);
+      if (seen.length === total + 10) break;
+    }
+    expect(seen).toEqual(Array.from({ length: total + 10 }, (_, i) => i + 1));
+  });
+
   it('ends the iteration with ECONNRESET when the connection closes, after what had arrived', async () => {
     const { subscriptions, client, address } = await setup();
     const ticks = await client.subscribe('ticks');
