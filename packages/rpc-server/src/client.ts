@@ -118,18 +118,7 @@ export interface RpcClient<
    * itself: do not also `on` it.
    *
    * @example
-   * ```ts
-   * const ticks = await client.subscribe('ticks', [100]);
-   * for await (const tick of ticks) {
-   *   console.log(ticks.id, tick);
-   *   if (tick === 3) break; // unsubscribes
-   * }
-   * const heads = await client.subscribe('newHeads', [], {
-   *   subscribeMethod: 'eth_subscribe',
-   *   unsubscribeMethod: 'eth_unsubscribe',
-   *   notificationMethod: 'eth_subscription',
-   * });
-   * ```
+   * {@includeCode ../examples/subscribe.ts}
    */
   readonly subscribe: RpcSubscribe<Remote, Local>;
   /**

@@ -258,6 +258,9 @@ export type UntypedSubscribe = <T = unknown>(
  * notification's `result` (see {@link RpcPushResult}). The method names
  * are the options' (`subscribeMethod`, `notificationMethod`), as literals.
  * Untyped ({@link UntypedSubscribe}) when `Remote` names no methods in particular.
+ *
+ * @example
+ * {@includeCode ../examples/typed-subscribe.ts}
  */
 export type RpcSubscribe<Remote, Local> =
   IsUntyped<Remote> extends true
