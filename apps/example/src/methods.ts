@@ -91,6 +91,16 @@ interface TickMethods {
 }
 
 /**
+ * What the example server sends its clients: each tick of a subscription,
+ * as `createSubscriptions` pushes it. A client typed with it,
+ * `connectRpc<ExampleMethods, ExamplePushes>`, reads `subscribe('ticks', …)`
+ * as numbers.
+ */
+export interface ExamplePushes {
+  subscription(params: { subscription: string; result: number }): void;
+}
+
+/**
  * The example server's contract, for a typed client:
  * `connectRpc<ExampleMethods>(transport, address)`.
  */

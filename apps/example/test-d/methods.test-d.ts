@@ -2,9 +2,9 @@
  * The typed client the README shows, checked against the example's real
  * methods. Type-checked by `npm run typecheck`, never run.
  */
-import { connectRpc, type RpcClient } from '@localwire/rpc-server';
+import { connectRpc, type RpcClient, type RpcSubscription } from '@localwire/rpc-server';
 import { expectTypeOf } from 'vitest';
-import type { ExampleMethods } from '../src/methods.js';
+import type { ExampleMethods, ExamplePushes } from '../src/methods.js';
 import { defaultAppAddress, transport } from '../src/platform.js';
 
 const client = await connectRpc<ExampleMethods>(transport, defaultAppAddress());
@@ -36,3 +36,16 @@ expectTypeOf(sum).toEqualTypeOf<
   { ok: true; result: number } | { ok: false; error: import('@localwire/rpc-server').RpcError }
 >();
 expectTypeOf(text).not.toBeUndefined();
+
+// Subscriptions: the topic and interval from ExampleMethods, each tick's type from ExamplePushes.
+const typed = await connectRpc<ExampleMethods, ExamplePushes>(transport, defaultAppAddress());
+const ticks = await typed.subscribe('ticks', [100]);
+expectTypeOf(ticks).toEqualTypeOf<RpcSubscription<number>>();
+for await (const n of ticks) {
+  expectTypeOf(n).toEqualTypeOf<number>();
+  if (n === 3) break;
+}
+// @ts-expect-error only ticks can be subscribed to
+typed.subscribe('tocks', [100]);
+// @ts-expect-error ticks needs its interval
+typed.subscribe('ticks');

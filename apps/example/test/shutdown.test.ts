@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { connectRpc } from '@localwire/rpc-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { transport } from '../src/platform.js';
-import { cleanup, freshAddress, run, serve } from './helpers/cli.js';
+import { cleanup, freshAddress, run, serve, start } from './helpers/cli.js';
 
 afterEach(cleanup);
 
@@ -43,4 +43,20 @@ describe('graceful shutdown on a signal', () => {
       }
     },
   );
+});
+
+describe('watch on a signal', () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('%s: unsubscribes and exits 0', async (signal) => {
+    const address = await freshAddress();
+    await serve(address);
+    const watching = start('watch', '--interval', '20', '--address', address);
+    await watching.waitFor('stdout', 'tick 2\n');
+    watching.child.kill(signal);
+    const result = await watching.result;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^tick 1\ntick 2\n(tick \d+\n)*$/);
+    expect(result.stderr).toMatch(
+      /^subscribed 0x[0-9a-f]{32} \(a tick every 20 ms\)\nunsubscribed\n$/,
+    );
+  });
 });

@@ -15,6 +15,7 @@ import type {
   RpcNotify,
   RpcOn,
   RpcRequest,
+  RpcSubscribe,
   UntypedMethods,
 } from './contract.js';
 import { DEFAULT_CANCEL_METHOD, Endpoint } from './endpoint.js';
@@ -22,6 +23,7 @@ import { RpcError } from './errors.js';
 import { type RpcLimits, resolveLimits } from './limits.js';
 import { MethodTable } from './methods.js';
 import type { RpcParams } from './protocol.js';
+import { type RpcSubscription, type SubscribeOptions, Subscriber } from './subscription-stream.js';
 import { clientObserved, traceBatch } from './tracing.js';
 import { Watchdog } from './watchdog.js';
 
@@ -105,6 +107,21 @@ export interface RpcClient<
    */
   readonly on: RpcOn<Local, Remote>;
   /**
+   * Subscribes to `topic` of a server that serves subscriptions the way
+   * `createSubscriptions` (and go-ethereum) does: calls its subscribe method
+   * with `[topic, ...args]` and resolves with an {@link RpcSubscription} to
+   * iterate for each push's `result`. `break` unsubscribes; a closed
+   * connection ends the iteration with `ECONNRESET`; more than `maxBuffered`
+   * pushes (default 1,000) waiting unread fail it with
+   * {@link SubscriptionOverflowError}. Rejects as `request` does when the
+   * subscribe call fails. This client then handles the notification method
+   * itself: do not also `on` it.
+   *
+   * @example
+   * {@includeCode ../examples/subscribe.ts}
+   */
+  readonly subscribe: RpcSubscribe<Remote, Local>;
+  /**
    * Closes the connection: requests still waiting reject with `ECONNRESET`;
    * calls the server made to this client finish first. Resolves once closed.
    */
@@ -116,6 +133,7 @@ class Client implements RpcClient {
   readonly #endpoint: Endpoint;
   readonly #methods: MethodTable;
   readonly #handlers = new Map<string, RpcHandler | RpcMethodDefinition>();
+  readonly #subscriber: Subscriber;
 
   /** Use {@link connectRpc}. */
   constructor(
@@ -140,6 +158,7 @@ class Client implements RpcClient {
       cancelMethod: options.cancelMethod ?? DEFAULT_CANCEL_METHOD,
       role: 'client',
     });
+    this.#subscriber = new Subscriber(this, address);
   }
 
   get connection(): Connection {
@@ -207,6 +226,14 @@ class Client implements RpcClient {
       this.#handlers.delete(method);
       this.#methods.delete(method);
     };
+  }
+
+  subscribe<T = unknown>(
+    topic: string,
+    args?: readonly unknown[],
+    options?: SubscribeOptions,
+  ): Promise<RpcSubscription<T>> {
+    return this.#subscriber.subscribe(topic, args, options) as Promise<RpcSubscription<T>>;
   }
 
   close(): Promise<void> {

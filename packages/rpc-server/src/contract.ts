@@ -14,6 +14,7 @@ import type {
 } from './context.js';
 import type { RpcError } from './errors.js';
 import type { RpcParams } from './protocol.js';
+import type { RpcSubscription, SubscribeOptions } from './subscription-stream.js';
 
 /**
  * The method names of a methods type `M`: `typeof methods` (see
@@ -205,6 +206,72 @@ export type RpcBatch<M> =
         calls: Calls,
         options?: RequestOptions,
       ) => Promise<{ -readonly [I in keyof Calls]: BatchEntry<M, Calls[I]> }>;
+
+/** The method a subscribe call with options `O` calls: its `subscribeMethod`, default `'subscribe'`. */
+type SubscribeMethodOf<O> = O extends { subscribeMethod: infer S extends string } ? S : 'subscribe';
+
+/** The notification a subscribe call with options `O` reads: its `notificationMethod`, default `'subscription'`. */
+type NotificationMethodOf<O> = O extends { notificationMethod: infer N extends string }
+  ? N
+  : 'subscription';
+
+/** The params `[topic, ...args]` of `M`'s method `S`, if it has one. */
+type SubscribeParams<M, S> = S extends keyof M ? RpcMethodParams<M, S> : never;
+
+/** The topics among subscribe params `P` (a union of `[topic, ...args]` tuples). */
+type TopicOf<P> = P extends readonly [infer T extends string, ...unknown[]] ? T : never;
+
+/** The args that follow `topic` in subscribe params `P`. */
+type TopicArgs<P, Topic> = P extends readonly [Topic, ...infer A] ? A : never;
+
+/**
+ * The topics `M`'s subscribe method `S` takes, as its params declare them
+ * (`subscribe(params: ['ticks', intervalMs: number] | ['blocks']): string`).
+ */
+export type RpcTopic<M, S extends string = 'subscribe'> = TopicOf<SubscribeParams<M, S>>;
+
+/**
+ * What each push of a subscription carries, read from `Local`'s notification
+ * method `N` (params `{ subscription, result }`): its `result`'s type;
+ * `unknown` when `Local` does not declare it.
+ */
+export type RpcPushResult<Local, N extends string = 'subscription'> = N extends keyof Local
+  ? RpcMethodParams<Local, N> extends Record<'result', infer R>
+    ? R
+    : unknown
+  : unknown;
+
+/** The args and options after the topic: the args may be left out where the topic takes none. */
+type SubscribeRest<A, O> = [] extends A ? [args?: A, options?: O] : [args: A, options?: O];
+
+/** `subscribe` of a peer whose methods are not known: any topic, the pushes' type as you declare it. */
+export type UntypedSubscribe = <T = unknown>(
+  topic: string,
+  args?: readonly unknown[],
+  options?: SubscribeOptions,
+) => Promise<RpcSubscription<T>>;
+
+/**
+ * Subscribes to `topic` of a peer serving `Remote`, with pushes read as
+ * `Local` declares them: the topic and its args are checked against
+ * `Remote`'s subscribe method's params, and each push's type is `Local`'s
+ * notification's `result` (see {@link RpcPushResult}). The method names
+ * are the options' (`subscribeMethod`, `notificationMethod`), as literals.
+ * Untyped ({@link UntypedSubscribe}) when `Remote` names no methods in particular.
+ *
+ * @example
+ * {@includeCode ../examples/typed-subscribe.ts}
+ */
+export type RpcSubscribe<Remote, Local> =
+  IsUntyped<Remote> extends true
+    ? UntypedSubscribe
+    : <
+        K extends RpcTopic<Remote, SubscribeMethodOf<O>>,
+        const O extends SubscribeOptions = Record<never, never>,
+      >(
+        topic: K,
+        ...rest: SubscribeRest<TopicArgs<SubscribeParams<Remote, SubscribeMethodOf<O>>, K>, O>
+      ) => Promise<RpcSubscription<RpcPushResult<Local, NotificationMethodOf<O>>>>;
 
 /** A handler for method `K` of `Local`, called by a peer serving `Remote`. */
 type LocalHandler<Local, K extends keyof Local, Remote extends object> = RpcHandler<

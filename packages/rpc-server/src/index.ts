@@ -18,12 +18,16 @@ export {
   type RpcMethodResult,
   type RpcNotify,
   type RpcOn,
+  type RpcPushResult,
   type RpcRequest,
   type RpcRequestArgs,
+  type RpcSubscribe,
+  type RpcTopic,
   type UntypedBatch,
   type UntypedMethods,
   type UntypedNotify,
   type UntypedRequest,
+  type UntypedSubscribe,
 } from './contract.js';
 export { isRpcError, RpcError, RpcErrorCode } from './errors.js';
 export { DEFAULT_LIMITS, type RpcLimits } from './limits.js';
@@ -36,6 +40,11 @@ export {
   type RpcServer,
   type RpcServerOptions,
 } from './server.js';
+export {
+  type RpcSubscription,
+  type SubscribeOptions,
+  SubscriptionOverflowError,
+} from './subscription-stream.js';
 export {
   createSubscriptions,
   type Subscription,

@@ -12,7 +12,6 @@ import { type Command, print } from '../command.js';
 import { ExitCode } from '../errors.js';
 import { privateAddress, transport, transportDescription } from '../platform.js';
 import { describePeer, startServer } from '../server.js';
-import { subscribeTicks } from '../ticks.js';
 
 const name = 'demo';
 
@@ -66,12 +65,12 @@ async function tour(client: RpcClient): Promise<void> {
 
   print('\nA subscription pushes notifications { subscription, result } until it is cancelled:');
   print('→ subscribe ["ticks", 100]');
-  const ticks = await subscribeTicks(client, 100);
+  const ticks = await client.subscribe<number>('ticks', [100]);
   print(`← ${show(ticks.id)}`);
   let seen = 0;
   for await (const n of ticks) {
     print(`  ↞ tick ${n}`);
-    if (++seen === 3) break;
+    if (++seen === 3) break; // sends the unsubscribe
   }
   print(`→ unsubscribe ${show([ticks.id])}`);
   print(`← ${show(await ticks.unsubscribe())}`);

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { isTransportError } from '@localwire/transport';
 import {
   addressOption,
   codecOption,
@@ -10,10 +11,9 @@ import {
 } from '../args.js';
 import { callFailed, connectClient } from '../client.js';
 import { type Command, log, print } from '../command.js';
-import { ExitCode } from '../errors.js';
+import { CliError, ExitCode, errorCode } from '../errors.js';
 import { MAX_INTERVAL_MS } from '../methods.js';
 import { defaultAppAddress } from '../platform.js';
-import { subscribeTicks } from '../ticks.js';
 
 const name = 'watch';
 
@@ -38,6 +38,16 @@ function stopOnSignal(): { signal: AbortSignal; dispose(): void } {
       process.off('SIGTERM', stop);
     },
   };
+}
+
+/** The {@link CliError} (exit code 1) for a subscription whose iteration failed. */
+function streamFailed(error: unknown): CliError {
+  if (isTransportError(error, 'ECONNRESET')) {
+    return new CliError('the server closed the connection', ExitCode.failed, 'ECONNRESET');
+  }
+  // Ticks that came faster than stdout took them (ERR_SUBSCRIPTION_OVERFLOW), say.
+  const message = error instanceof Error ? error.message : String(error);
+  return new CliError(message, ExitCode.failed, errorCode(error));
 }
 
 /** `watch`: subscribes to ticks and prints each as it arrives. */
@@ -78,14 +88,22 @@ Exit codes: 0 done; 1 the subscription failed or the server went away;
     const client = await connectClient(address, codec, DEFAULT_TIMEOUT_MS);
     const stop = stopOnSignal();
     try {
-      const ticks = await subscribeTicks(client, interval, stop.signal).catch((error: unknown) => {
+      const ticks = await client.subscribe<number>('ticks', [interval]).catch((error: unknown) => {
         throw callFailed('subscribe', error);
       });
+      // Ctrl+C unsubscribes, which ends the loop below; its answer is awaited after it.
+      const unsubscribe = () => ticks.unsubscribe().catch(() => {});
+      if (stop.signal.aborted) unsubscribe();
+      else stop.signal.addEventListener('abort', unsubscribe, { once: true });
       log(`subscribed ${ticks.id} (a tick every ${interval} ms)`);
       let seen = 0;
-      for await (const n of ticks) {
-        print(`tick ${n}`);
-        if (++seen >= count) break;
+      try {
+        for await (const n of ticks) {
+          print(`tick ${n}`);
+          if (++seen >= count) break;
+        }
+      } catch (error) {
+        throw streamFailed(error);
       }
       await ticks.unsubscribe().catch((error: unknown) => {
         throw callFailed('unsubscribe', error);
