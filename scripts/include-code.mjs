@@ -51,7 +51,9 @@ export function expandIncludeCode(outDir) {
       const language = extname(path).slice(1) || 'ts';
       // A `*/` in the example would end the comment it is written into.
       const codeLines = code.replaceAll('*/', '*\\/').split('\n');
-      const block = [`\`\`\`${language}`, ...codeLines, '```'].map((l) => `${prefix}${l}`.trimEnd());
+      const block = [`\`\`\`${language}`, ...codeLines, '```'].map((l) =>
+        `${prefix}${l}`.trimEnd(),
+      );
       inserted.set(index, block.length - 1);
       out.push(...block);
     }
