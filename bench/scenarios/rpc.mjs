@@ -387,8 +387,6 @@ export async function runLarge(ctx, config) {
   const tailGrowth = Object.fromEntries(
     IMPLS.map((impl) => [impl, ms[impl][last] / ms[impl][prev]]),
   );
-  const limit = (80 / 64) * (last / first);
-  const growthPass = growth.localwire <= limit;
   return {
     figures: { msBySizeMiB: ms, rounds, growth, tailGrowth, sizesMiB: config.sizesMiB },
     rows: [
@@ -404,9 +402,10 @@ export async function runLarge(ctx, config) {
         metric: `time growth ${first} → ${last} MiB (linear ≈ ${last / first})`,
         unit: '×',
         values: growth,
-        ...joinComparisons([compare(growth.localwire, growth.floor, 'floor')]),
-        target: `localwire ≤ ${limit}`,
-        pass: growthPass,
+        // Held to the floor's own growth, measured the same way in the same
+        // run: how much a 64 MiB message costs beyond linear depends on the
+        // machine's caches, and the floor misses an absolute bound on some.
+        ...joinComparisons([compare(growth.localwire, growth.floor, 'floor', { atMost: 1.0 })]),
       },
       ...(config.sizesMiB.length > 2
         ? [

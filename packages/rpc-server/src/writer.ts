@@ -19,8 +19,11 @@ const FLUSH_AT = 64 * 1024;
  * ({@link FrameWriter.sendUnsolicited}: notifications, this side's own
  * requests) cannot be held back that way, so it is counted until written out,
  * and when more of it comes while over `maxBufferedBytes` of it already wait
- * for the peer, the writer gives up on the peer. A write carries a callback
- * only when it holds such output, so answers cost nothing extra.
+ * for the peer, the writer gives up on the peer. It is counted without a
+ * callback per write (a closure and a tick per request, on a client): the
+ * connection has taken all but its `writableLength` of what was written, in
+ * order, so a write is remembered only while the connection has not taken
+ * it all at once, and forgotten once that much has gone.
  */
 export class FrameWriter {
   readonly #connection: Duplex;
@@ -32,6 +35,14 @@ export class FrameWriter {
   #queuedUnsolicited = 0;
   /** Characters the peer did not ask for, written but not yet taken by the connection. */
   #unsolicitedWaiting = 0;
+  /** Characters given to the connection's `write()` so far. */
+  #written = 0;
+  /**
+   * Writes holding unsolicited output the connection had not taken when
+   * written, oldest first, as pairs: where the write ends (in
+   * {@link FrameWriter.#written}) and how many unsolicited characters it holds.
+   */
+  readonly #waitingWrites: number[] = [];
   #scheduled = false;
   #blocked = false;
 
@@ -78,23 +89,34 @@ export class FrameWriter {
     this.#queuedUnsolicited = 0;
     const connection = this.#connection;
     if (connection.destroyed || connection.writableEnded) return;
-    let written: boolean;
-    if (unsolicited === 0) {
-      written = connection.write(data);
-    } else {
-      if (this.#unsolicitedWaiting > this.#maxBufferedBytes) {
-        this.#onOverflow();
-        return;
-      }
+    if (unsolicited !== 0 && this.#unsolicitedStillWaiting(connection) > this.#maxBufferedBytes) {
+      this.#onOverflow();
+      return;
+    }
+    const written = connection.write(data);
+    this.#written += data.length;
+    if (unsolicited !== 0 && connection.writableLength > 0) {
       this.#unsolicitedWaiting += unsolicited;
-      written = connection.write(data, () => {
-        this.#unsolicitedWaiting -= unsolicited;
-      });
+      this.#waitingWrites.push(this.#written, unsolicited);
     }
     if (!written && !this.#blocked) {
       this.#blocked = true;
       connection.once('drain', this.#drained);
     }
+  }
+
+  /** The unsolicited characters still waiting, once the writes the connection has taken are forgotten. */
+  #unsolicitedStillWaiting(connection: Duplex): number {
+    const waiting = this.#waitingWrites;
+    if (waiting.length === 0) return 0;
+    const taken = this.#written - connection.writableLength;
+    let k = 0;
+    while (k < waiting.length && waiting[k]! <= taken) {
+      this.#unsolicitedWaiting -= waiting[k + 1]!;
+      k += 2;
+    }
+    if (k > 0) waiting.splice(0, k);
+    return this.#unsolicitedWaiting;
   }
 
   readonly #flushScheduled = () => {

@@ -20,23 +20,21 @@ const SO_PEERCRED = 17;
 const linux: Platform = {
   fields: ['pid', 'uid', 'gid'],
   load(koffi) {
-    const ucred = koffi.struct({ pid: 'int32', uid: 'uint32', gid: 'uint32' });
     // dlopen(NULL): libc is already loaded into node, glibc and musl alike.
-    const getsockopt = koffi
-      .load(null)
-      .func('getsockopt', 'int', [
-        'int',
-        'int',
-        'int',
-        koffi.out(koffi.pointer(ucred)),
-        koffi.inout(koffi.pointer('uint32')),
-      ]);
+    // Plain pointers into two Buffers made once: koffi passes a Buffer's
+    // memory as is, where a struct argument would be converted from and to
+    // a JS object on every call (several times slower, and this runs for
+    // every connection on both ends). JS is single-threaded and the call is
+    // synchronous, so the buffers are never shared by two reads.
+    const getsockopt = koffi.load(null).func('int getsockopt(int, int, int, void *, void *)');
+    const ucred = Buffer.alloc(12); // struct ucred { pid_t pid; uid_t uid; gid_t gid; }
+    const length = Buffer.alloc(4); // socklen_t
+    const fields = new Int32Array(ucred.buffer, ucred.byteOffset, 3);
+    const lengthField = new Uint32Array(length.buffer, length.byteOffset, 1);
     return (fd) => {
-      const cred = { pid: 0, uid: 0, gid: 0 };
-      if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cred, [koffi.sizeof(ucred)]) !== 0) {
-        return undefined;
-      }
-      return { pid: cred.pid, uid: cred.uid, gid: cred.gid };
+      lengthField[0] = ucred.length;
+      if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, ucred, length) !== 0) return undefined;
+      return { pid: fields[0]!, uid: fields[1]! >>> 0, gid: fields[2]! >>> 0 };
     };
   },
 };

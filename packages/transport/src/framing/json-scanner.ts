@@ -11,6 +11,8 @@
  * does that once the value is complete.
  */
 
+import { wasmNestsDeeper } from './nesting-wasm.js';
+
 /** {@link JsonScanner.scan} found the end of the value at {@link JsonScanner.end}. */
 export const SCAN_DONE = 0;
 /** {@link JsonScanner.scan} reached its limit inside the value; give it the next chunk. */
@@ -364,6 +366,15 @@ function countBackslashesBefore(buf: Buffer, at: number, floor: number): number 
  * `JSON.parse` harmlessly, and the scanner then reports the depth).
  */
 export function nestsDeeper(buf: Buffer, from: number, end: number, maxDepth: number): boolean {
+  return wasmNestsDeeper(buf, from, end, maxDepth) ?? nestsDeeperInJs(buf, from, end, maxDepth);
+}
+
+/**
+ * {@link nestsDeeper} in JavaScript: for texts longer than the WebAssembly
+ * check takes (long strings are skipped with a native `indexOf` here), and
+ * where WebAssembly is unavailable.
+ */
+export function nestsDeeperInJs(buf: Buffer, from: number, end: number, maxDepth: number): boolean {
   let depth = 0;
   for (let i = from; i < end; i++) {
     const cls = byteClass[buf[i]!]!;
