@@ -20,9 +20,10 @@ export class RequestQueueFullError extends Error {
   /** The server's address. */
   readonly address: string;
 
-  constructor(label: RequestLabel, limit: number, address: string) {
+  /** `what` names the call (`the request "add"`, say). */
+  constructor(what: string, limit: number, address: string) {
     super(
-      `${describeRequest(label)} was not sent: ${limit} calls already wait for the connection to ${address}, which is reconnecting (maxQueued); wait for it to open or raise maxQueued`,
+      `${what} was not sent: ${limit} calls already wait for the connection to ${address}, which is reconnecting (maxQueued); wait for it to open or raise maxQueued`,
     );
     this.limit = limit;
     this.address = address;
@@ -65,7 +66,9 @@ export class CallQueue {
   ): Promise<T> {
     const address = this.#address;
     if (this.#waiting.size >= this.#limit) {
-      return Promise.reject(new RequestQueueFullError(label, this.#limit, address));
+      return Promise.reject(
+        new RequestQueueFullError(describeRequest(label), this.#limit, address),
+      );
     }
     if (signal?.aborted) return Promise.reject(abortError(label, address, signal.reason));
     return new Promise<T>((resolve, reject) => {
