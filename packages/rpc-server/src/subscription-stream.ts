@@ -126,7 +126,11 @@ class SubscriptionStream<T> implements RpcSubscription<T>, AsyncIterator<T> {
   /** The topic subscribed to, for error messages. */
   readonly topic: string;
   /** What the subscribe call sent, to send again after a reconnect. */
-  readonly subscribed: { readonly method: string; readonly params: unknown[] };
+  readonly subscribed: {
+    readonly method: string;
+    readonly params: unknown[];
+    readonly unsubscribeMethod: string;
+  };
   /** The connection the server holds this subscription on. */
   connection: Connection;
   /** True while a subscribe call after a reconnect is on its way. */
@@ -147,7 +151,7 @@ class SubscriptionStream<T> implements RpcSubscription<T>, AsyncIterator<T> {
   constructor(
     id: string,
     topic: string,
-    subscribed: { method: string; params: unknown[] },
+    subscribed: { method: string; params: unknown[]; unsubscribeMethod: string },
     connection: Connection,
     maxBuffered: number,
     address: string,
@@ -435,7 +439,7 @@ export class Subscriber {
     const stream: SubscriptionStream<unknown> = new SubscriptionStream<unknown>(
       answer,
       topic,
-      { method: subscribeMethod, params: [topic, ...args] },
+      { method: subscribeMethod, params: [topic, ...args], unsubscribeMethod },
       host.connection,
       maxBuffered,
       this.#address,
@@ -488,7 +492,10 @@ export class Subscriber {
               `the answer to ${stream.subscribed.method} ${JSON.stringify(stream.topic)} from ${this.#address} after reconnecting is not a subscription id (a string): ${JSON.stringify(answer)}`,
             ),
           );
-        } else if (!stream.ended) {
+        } else if (stream.ended) {
+          // Unsubscribed while this call was on its way: end the new one too.
+          host.request(stream.subscribed.unsubscribeMethod, [answer]).catch(() => {});
+        } else {
           router.delete(stream.id);
           stream.renewed(answer, connection);
           router.register(stream);
