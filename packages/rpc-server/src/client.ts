@@ -274,6 +274,8 @@ class Client implements RpcClient {
   }
 
   request<T = unknown>(method: string, params?: RpcParams, options?: RequestOptions): Promise<T> {
+    const direct = this.#link.direct(options);
+    if (direct !== undefined) return direct.request<T>(method, params, options);
     return this.#link.call(method, options, (endpoint, sendOptions) =>
       endpoint.request<T>(method, params, sendOptions),
     );

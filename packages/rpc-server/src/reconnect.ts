@@ -171,6 +171,19 @@ export class Link {
     return this.#abort.signal;
   }
 
+  /**
+   * The endpoint to send a call with `options` to as it is — no reconnect,
+   * closed for good, or open and the call not idempotent — else undefined
+   * (then {@link Link.call}). The hot path: it allocates nothing.
+   */
+  direct(options: RequestOptions | undefined): Endpoint | undefined {
+    const endpoint = this.#endpoint;
+    if (this.#options.backoff === undefined || this.#state === 'closed') return endpoint;
+    return this.#state === 'open' && endpoint.accepting && options?.idempotent !== true
+      ? endpoint
+      : undefined;
+  }
+
   /** Sends a call now, or once connected again; see {@link Link}. */
   call<T>(label: RequestLabel, options: RequestOptions | undefined, send: Send<T>): Promise<T> {
     const endpoint = this.#endpoint;
