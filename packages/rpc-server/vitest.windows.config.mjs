@@ -14,6 +14,8 @@ export default {
       'test/reliability/faults.test.js',
       'test/reliability/soak.test.js',
       'test/reliability/access.test.js',
+      // Spawns the .mjs fixture on the Unix transport; windows/reconnect.test.js is its twin.
+      'test/reliability/reconnect.test.js',
     ],
     testTimeout: 60_000,
     hookTimeout: 60_000,

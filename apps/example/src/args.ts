@@ -14,6 +14,12 @@ export const helpOption = { help: { type: 'boolean', short: 'h' } } as const;
 /** `--address`, taken by every command that serves or connects. */
 export const addressOption = { address: { type: 'string', short: 'a' } } as const;
 
+/** `--reconnect` and `--wait`, taken by the commands that connect and stay a while. */
+export const connectFlagOptions = {
+  reconnect: { type: 'boolean', default: false },
+  wait: { type: 'boolean', default: false },
+} as const;
+
 /** `--codec`, taken by every command that serves or connects. */
 export const codecOption = { codec: { type: 'string', default: 'ndjson' } } as const;
 

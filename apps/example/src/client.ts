@@ -2,6 +2,7 @@
 import { connectRpc, type RpcClient, RpcError } from '@localwire/rpc-server';
 import { isTransportError } from '@localwire/transport';
 import type { Codec } from '@localwire/transport/framing';
+import { log } from './command.js';
 import { CliError, ExitCode, errorCode } from './errors.js';
 import { transport } from './platform.js';
 
@@ -9,8 +10,17 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** How a command connects: `--reconnect` and `--wait`. */
+export interface ConnectFlags {
+  /** Reconnect (with the default backoff) when the server goes away. */
+  reconnect?: boolean | undefined;
+  /** Wait for a server that is not there yet, up to the connect timeout. */
+  wait?: boolean | undefined;
+}
+
 /**
- * Connects to the server at `address`.
+ * Connects to the server at `address`. With `reconnect`, the client's state
+ * changes are told on stderr.
  * @throws {CliError} exit code 2, one line naming the address and the likely
  * cause (nothing listening, permission denied, timed out, …).
  */
@@ -18,9 +28,24 @@ export async function connectClient(
   address: string,
   codec: Codec,
   timeoutMs: number,
+  flags: ConnectFlags = {},
 ): Promise<RpcClient> {
   try {
-    return await connectRpc(transport, address, { codec, connect: { timeout: timeoutMs } });
+    const client = await connectRpc(transport, address, {
+      codec,
+      connect: { timeout: timeoutMs },
+      reconnect: flags.reconnect ?? false,
+      waitForServer: flags.wait ?? false,
+    });
+    if (flags.reconnect) {
+      client.addEventListener('statechange', (event) => {
+        if (event.state === 'reconnecting') log(`the server went away; reconnecting to ${address}`);
+      });
+      client.addEventListener('reconnected', (event) =>
+        log(`reconnected after ${event.attempts} attempt${event.attempts === 1 ? '' : 's'}`),
+      );
+    }
+    return client;
   } catch (error) {
     const message = messageOf(error);
     // The transports' messages name the address; make sure, whatever failed.

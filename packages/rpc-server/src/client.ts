@@ -7,6 +7,8 @@ import type {
 } from '@localwire/transport';
 import { type Codec, ndjson } from '@localwire/transport/framing';
 import { createJSONRPCNotification, createJSONRPCRequest, type JSONRPCRequest } from 'json-rpc-2.0';
+import { Backoff, type ReconnectOptions, resolveBackoff } from './backoff.js';
+import type { RpcClientEventMap, RpcClientState, RpcCloseReason } from './client-events.js';
 import type { RequestOptions, RpcHandler, RpcMethodDefinition } from './context.js';
 import type {
   BatchCall,
@@ -23,6 +25,7 @@ import { RpcError } from './errors.js';
 import { type RpcLimits, resolveLimits } from './limits.js';
 import { MethodTable } from './methods.js';
 import type { RpcParams } from './protocol.js';
+import { Link, waitForServer } from './reconnect.js';
 import { type RpcSubscription, type SubscribeOptions, Subscriber } from './subscription-stream.js';
 import { clientObserved, traceBatch } from './tracing.js';
 import { Watchdog } from './watchdog.js';
@@ -55,7 +58,42 @@ export interface RpcClientOptions<C extends ConnectOptions = ConnectOptions> {
    * Default `'$/cancelRequest'`.
    */
   cancelMethod?: string | false;
+  /**
+   * Reconnect when the connection drops: `true` for the defaults, or how
+   * (see {@link ReconnectOptions}: 50 ms doubling up to 5 s, with jitter,
+   * without end). Only "not there (yet)" errors (`ENOENT`, `ECONNREFUSED`,
+   * `ECONNRESET`, `EPIPE`, a pipe busy or broken) are retried; any other
+   * (`EACCES`, an owner check that failed, `EINVAL`) closes the client with
+   * it, as does the server refusing the connection or sending what cannot be
+   * read. While reconnecting, calls wait (see `whileDisconnected`,
+   * `maxQueued`); calls in flight as it dropped reject with `ECONNRESET`,
+   * but those marked `idempotent` are sent again; `on` handlers and
+   * `subscribe` iterators carry on (see {@link RpcSubscriptionGapEvent}).
+   * Default: off (the first drop closes the client).
+   */
+  reconnect?: boolean | ReconnectOptions;
+  /**
+   * Let the first connect wait for a server that is not there yet (an app
+   * started before its daemon): it is retried as a reconnect is (with the
+   * `reconnect` backoff, or its defaults), bounded by `connect.timeout` and
+   * `connect.signal`, and fails at once on an error no wait fixes. Default false.
+   */
+  waitForServer?: boolean;
+  /**
+   * With `reconnect`: the most calls that may wait for the connection at
+   * once; one more rejects with a {@link RequestQueueFullError}
+   * (`ERR_REQUEST_QUEUE_FULL`). Default 1,000.
+   */
+  maxQueued?: number;
+  /**
+   * With `reconnect`: what a call made while reconnecting does unless it
+   * says otherwise (its own `whileDisconnected`): `'queue'` (default) waits
+   * for the connection, `'reject'` rejects at once with `ECONNRESET`.
+   */
+  whileDisconnected?: 'queue' | 'reject';
 }
+
+const DEFAULT_MAX_QUEUED = 1000;
 
 const ignore = () => {};
 
@@ -76,10 +114,33 @@ export interface RpcClient<
   Remote extends object = UntypedMethods,
   Local extends object = UntypedMethods,
 > {
-  /** The underlying connection. */
+  /** The underlying connection: the current one (while reconnecting, the one that dropped). */
   readonly connection: Connection;
-  /** Aborts when the connection closes, for whatever reason. */
+  /**
+   * Aborts when the client closes for good (its reason: {@link RpcCloseReason.error}):
+   * with `reconnect`, not at a drop it reconnects from.
+   */
   readonly signal: AbortSignal;
+  /** `'open'`, `'reconnecting'` or `'closed'`; each change is a `statechange` event. */
+  readonly state: RpcClientState;
+  /** Why the client closed, once it has (`state` is `'closed'`); else undefined. */
+  readonly closeReason: RpcCloseReason | undefined;
+  /**
+   * Listens for `statechange` ({@link RpcStateChangeEvent}: `state`,
+   * `previous`, `error`, `reason`) and `reconnected`
+   * ({@link RpcReconnectedEvent}: `attempts`). The client is an `EventTarget`.
+   */
+  addEventListener<K extends keyof RpcClientEventMap>(
+    type: K,
+    listener: (event: RpcClientEventMap[K]) => void,
+    options?: Parameters<EventTarget['addEventListener']>[2],
+  ): void;
+  /** Removes a listener {@link RpcClient.addEventListener} added. */
+  removeEventListener<K extends keyof RpcClientEventMap>(
+    type: K,
+    listener: (event: RpcClientEventMap[K]) => void,
+    options?: Parameters<EventTarget['removeEventListener']>[2],
+  ): void;
   /**
    * Calls `method` and resolves with its result:
    * `request(method, params?, { timeout, signal }?)`.
@@ -122,15 +183,17 @@ export interface RpcClient<
    */
   readonly subscribe: RpcSubscribe<Remote, Local>;
   /**
-   * Closes the connection: requests still waiting reject with `ECONNRESET`;
-   * calls the server made to this client finish first. Resolves once closed.
+   * Closes the connection (and stops reconnecting): requests still waiting,
+   * or queued, reject with `ECONNRESET`; calls the server made to this
+   * client finish first. Resolves once closed; no timer or handle is left.
    */
   close(): Promise<void>;
 }
 
 /** The client itself; the typed views of {@link RpcClient} are all this one object. */
 class Client implements RpcClient {
-  readonly #endpoint: Endpoint;
+  readonly #events = new EventTarget();
+  readonly #link: Link;
   readonly #methods: MethodTable;
   readonly #handlers = new Map<string, RpcHandler | RpcMethodDefinition>();
   readonly #subscriber: Subscriber;
@@ -138,43 +201,88 @@ class Client implements RpcClient {
   /** Use {@link connectRpc}. */
   constructor(
     connection: Connection,
+    transport: Transport,
     address: string,
     options: RpcClientOptions,
     limits: Required<RpcLimits>,
+    backoff: Backoff | undefined,
   ) {
     const onError = options.onError ?? ignore;
-    this.#methods = new MethodTable(
+    const methods = new MethodTable(
       {},
       { exposeErrorMessages: options.exposeErrorMessages ?? false, onError },
     );
-    this.#endpoint = new Endpoint(connection, {
-      codec: options.codec ?? ndjson,
-      limits,
-      methods: this.#methods,
+    this.#methods = methods;
+    // One method table for every connection: on() handlers outlive a reconnect.
+    const endpoint = (c: Connection) =>
+      new Endpoint(c, {
+        codec: options.codec ?? ndjson,
+        limits,
+        methods,
+        address,
+        requestTimeout: options.requestTimeout,
+        onError,
+        watchdog: Watchdog.for(limits),
+        cancelMethod: options.cancelMethod ?? DEFAULT_CANCEL_METHOD,
+        role: 'client',
+      });
+    this.#link = new Link(endpoint(connection), {
+      transport,
       address,
+      connect: options.connect,
+      backoff,
+      maxQueued: options.maxQueued ?? DEFAULT_MAX_QUEUED,
+      whileDisconnected: options.whileDisconnected ?? 'queue',
       requestTimeout: options.requestTimeout,
-      onError,
-      watchdog: Watchdog.for(limits),
-      cancelMethod: options.cancelMethod ?? DEFAULT_CANCEL_METHOD,
-      role: 'client',
+      endpoint,
+      emit: (event) => this.#events.dispatchEvent(event),
+      restored: () => this.#subscriber.reconnected(),
     });
     this.#subscriber = new Subscriber(this, address);
   }
 
   get connection(): Connection {
-    return this.#endpoint.connection;
+    return this.#link.endpoint.connection;
   }
 
   get signal(): AbortSignal {
-    return this.#endpoint.signal;
+    return this.#link.signal;
+  }
+
+  get state(): RpcClientState {
+    return this.#link.state;
+  }
+
+  get closeReason(): RpcCloseReason | undefined {
+    return this.#link.closeReason;
+  }
+
+  addEventListener<K extends keyof RpcClientEventMap>(
+    type: K,
+    listener: (event: RpcClientEventMap[K]) => void,
+    options?: Parameters<EventTarget['addEventListener']>[2],
+  ): void {
+    this.#events.addEventListener(type, listener as (event: Event) => void, options);
+  }
+
+  removeEventListener<K extends keyof RpcClientEventMap>(
+    type: K,
+    listener: (event: RpcClientEventMap[K]) => void,
+    options?: Parameters<EventTarget['removeEventListener']>[2],
+  ): void {
+    this.#events.removeEventListener(type, listener as (event: Event) => void, options);
   }
 
   request<T = unknown>(method: string, params?: RpcParams, options?: RequestOptions): Promise<T> {
-    return this.#endpoint.request<T>(method, params, options);
+    const direct = this.#link.direct(options);
+    if (direct !== undefined) return direct.request<T>(method, params, options);
+    return this.#link.call(method, options, (endpoint, sendOptions) =>
+      endpoint.request<T>(method, params, sendOptions),
+    );
   }
 
   notify(method: string, params?: RpcParams): void {
-    this.#endpoint.notify(method, params);
+    this.#link.endpoint.notify(method, params);
   }
 
   batch(
@@ -184,23 +292,24 @@ class Client implements RpcClient {
     if (calls.length === 0) {
       return Promise.reject(new TypeError('a batch needs at least one call'));
     }
-    const endpoint = this.#endpoint;
-    const requests: JSONRPCRequest[] = calls.map((call) =>
-      call.notification
-        ? createJSONRPCNotification(call.method, call.params)
-        : createJSONRPCRequest(endpoint.nextId(), call.method, call.params),
-    );
-    return clientObserved()
-      ? traceBatch(requests, () => this.#batch(requests, options))
-      : this.#batch(requests, options);
+    return this.#link.call(calls.length, options, (endpoint, sendOptions) => {
+      const requests: JSONRPCRequest[] = calls.map((call) =>
+        call.notification
+          ? createJSONRPCNotification(call.method, call.params)
+          : createJSONRPCRequest(endpoint.nextId(), call.method, call.params),
+      );
+      return clientObserved()
+        ? traceBatch(requests, () => this.#batch(endpoint, requests, sendOptions))
+        : this.#batch(endpoint, requests, sendOptions);
+    });
   }
 
-  /** Sends `requests` as one batch; one entry per request, in order. */
+  /** Sends `requests` as one batch on `endpoint`; one entry per request, in order. */
   async #batch(
+    endpoint: Endpoint,
     requests: JSONRPCRequest[],
     options: RequestOptions | undefined,
   ): Promise<Array<BatchResult | undefined>> {
-    const endpoint = this.#endpoint;
     const byId = new Map((await endpoint.batch(requests, options)).map((r) => [r.id, r]));
     return requests.map((request): BatchResult | undefined => {
       if (request.id === undefined) return undefined;
@@ -237,7 +346,7 @@ class Client implements RpcClient {
   }
 
   close(): Promise<void> {
-    return this.#endpoint.close('the client closed the connection');
+    return this.#link.close();
   }
 }
 
@@ -277,6 +386,16 @@ export async function connectRpc(
   options: RpcClientOptions = {},
 ): Promise<RpcClient> {
   const limits = resolveLimits(options.limits);
-  const connection = await transport.connect(address, options.connect);
-  return new Client(connection, address, options, limits);
+  const backoff = resolveBackoff(options.reconnect);
+  const maxQueued = options.maxQueued ?? DEFAULT_MAX_QUEUED;
+  if (!(Number.isInteger(maxQueued) && maxQueued >= 0) && maxQueued !== Number.POSITIVE_INFINITY) {
+    throw Object.assign(
+      new RangeError(`maxQueued must be an integer >= 0 or Infinity, got ${maxQueued}`),
+      { code: 'ERR_OUT_OF_RANGE' },
+    );
+  }
+  const connection = options.waitForServer
+    ? await waitForServer(transport, address, options.connect, backoff ?? new Backoff())
+    : await transport.connect(address, options.connect);
+  return new Client(connection, transport, address, options, limits, backoff);
 }

@@ -15,6 +15,21 @@ export interface RequestOptions {
    * peer so (see `cancelMethod`), whose handler's `context.signal` aborts.
    */
   signal?: AbortSignal;
+  /**
+   * A client's own calls, with `reconnect` on: the call may run twice on the
+   * server without harm, so when the connection drops before its answer
+   * came it is sent again once the client has reconnected (within its
+   * `timeout`), rather than rejecting with `ECONNRESET`. A call not marked
+   * so is never sent twice. Default false.
+   */
+  idempotent?: boolean;
+  /**
+   * A client's own calls, with `reconnect` on: what a call made while the
+   * client is reconnecting does — `'queue'` waits for the connection (within
+   * its `timeout`/`signal`, and `maxQueued`), `'reject'` rejects at once with
+   * `ECONNRESET`. Default: the client's `whileDisconnected` (`'queue'`).
+   */
+  whileDisconnected?: 'queue' | 'reject';
 }
 
 /**

@@ -166,6 +166,8 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
   #peerReports: ReportThrottle | undefined;
   /** Set once the server said it refuses this connection: what every request rejects with. */
   #refusal: string | undefined;
+  /** Set by a fatal framing error: the peer sent what cannot be read. */
+  #protocolError: FramingError | undefined;
   #closedWith: { reason: unknown } | undefined;
 
   constructor(connection: Connection, options: EndpointOptions) {
@@ -288,6 +290,30 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
     this.connection.destroy();
   }
 
+  /** True while requests can still be sent and answered on this connection. */
+  get accepting(): boolean {
+    return this.#unanswerable === undefined && this.#refusal === undefined;
+  }
+
+  /**
+   * Why this side stopped that is more than the connection going away: the
+   * server refused the connection (its message), or sent what cannot be read.
+   * A reconnecting client gives up on either.
+   */
+  get failure():
+    | { kind: 'refused'; message: string }
+    | { kind: 'protocol'; error: FramingError }
+    | undefined {
+    if (this.#refusal !== undefined) return { kind: 'refused', message: this.#refusal };
+    if (this.#protocolError !== undefined) return { kind: 'protocol', error: this.#protocolError };
+    return undefined;
+  }
+
+  /** The connection's own error, if it had one. */
+  get connectionError(): Error | undefined {
+    return this.#connectionError;
+  }
+
   /** Why every call's signal aborts, once the connection has closed. */
   get closedWith(): { reason: unknown } | undefined {
     return this.#closedWith;
@@ -338,6 +364,7 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
   framingError(error: FramingError): void {
     this.respond(framingErrorReply(error));
     if (error.fatal) {
+      this.#protocolError ??= error;
       this.#stopReading(
         `the peer at ${this.#options.address} sent unreadable input (${error.message})`,
       );

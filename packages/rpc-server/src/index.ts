@@ -1,4 +1,14 @@
+export type { ReconnectOptions } from './backoff.js';
+export { RequestQueueFullError } from './call-queue.js';
 export { connectRpc, type RpcClient, type RpcClientOptions } from './client.js';
+export {
+  type RpcClientEventMap,
+  type RpcClientState,
+  type RpcCloseReason,
+  RpcReconnectedEvent,
+  RpcStateChangeEvent,
+  RpcSubscriptionGapEvent,
+} from './client-events.js';
 export type {
   RequestOptions,
   RpcContext,

@@ -3,7 +3,8 @@
  * wire form `createSubscriptions` serves (go-ethereum's), read as an async
  * iterator with a bounded buffer.
  */
-import { TransportError } from '@localwire/transport';
+import { type Connection, isTransportError, TransportError } from '@localwire/transport';
+import { RpcSubscriptionGapEvent } from './client-events.js';
 import type { RequestOptions, RpcHandler } from './context.js';
 import type { RpcParams } from './protocol.js';
 
@@ -33,8 +34,24 @@ export interface SubscribeOptions extends RequestOptions {
  * unread.
  */
 export interface RpcSubscription<T = unknown> extends AsyncIterable<T> {
-  /** The subscription id the server gave. */
+  /** The subscription id the server gave (after a reconnect, the new one). */
   readonly id: string;
+  /**
+   * Listens for `gap` ({@link RpcSubscriptionGapEvent}): a reconnecting
+   * client subscribed again, and the pushes sent while it was disconnected
+   * are lost.
+   */
+  addEventListener(
+    type: 'gap',
+    listener: (event: RpcSubscriptionGapEvent) => void,
+    options?: Parameters<EventTarget['addEventListener']>[2],
+  ): void;
+  /** Removes a listener {@link RpcSubscription.addEventListener} added. */
+  removeEventListener(
+    type: 'gap',
+    listener: (event: RpcSubscriptionGapEvent) => void,
+    options?: Parameters<EventTarget['removeEventListener']>[2],
+  ): void;
   /**
    * Ends the subscription (the iteration ends too) and resolves with the
    * server's answer to the unsubscribe call (`true` from `createSubscriptions`).
@@ -75,6 +92,10 @@ export interface SubscriptionHost {
   on(method: string, handler: RpcHandler): () => void;
   /** Aborts when the connection closes. */
   readonly signal: AbortSignal;
+  /** The current connection: a new one after each reconnect. */
+  readonly connection: Connection;
+  /** `'reconnecting'` while the connection is down and the client reconnects. */
+  readonly state: string;
 }
 
 const DEFAULT_MAX_BUFFERED = 1000;
@@ -101,13 +122,24 @@ const DONE: IteratorResult<never> = { done: true, value: undefined };
  * once delivered (later `next()` calls are done).
  */
 class SubscriptionStream<T> implements RpcSubscription<T>, AsyncIterator<T> {
-  readonly id: string;
+  #id: string;
   /** The topic subscribed to, for error messages. */
   readonly topic: string;
+  /** What the subscribe call sent, to send again after a reconnect. */
+  readonly subscribed: {
+    readonly method: string;
+    readonly params: unknown[];
+    readonly unsubscribeMethod: string;
+  };
+  /** The connection the server holds this subscription on. */
+  connection: Connection;
+  /** True while a subscribe call after a reconnect is on its way. */
+  resubscribing = false;
   readonly #maxBuffered: number;
   readonly #address: string;
-  readonly #sendUnsubscribe: () => Promise<boolean>;
-  readonly #onEnd: () => void;
+  readonly #sendUnsubscribe: (id: string) => Promise<boolean>;
+  readonly #onEnd: (id: string) => void;
+  #events: EventTarget | undefined;
   #buffer: T[] = [];
   #head = 0;
   readonly #waiting: Step<T>[] = [];
@@ -119,17 +151,55 @@ class SubscriptionStream<T> implements RpcSubscription<T>, AsyncIterator<T> {
   constructor(
     id: string,
     topic: string,
+    subscribed: { method: string; params: unknown[]; unsubscribeMethod: string },
+    connection: Connection,
     maxBuffered: number,
     address: string,
-    sendUnsubscribe: () => Promise<boolean>,
-    onEnd: () => void,
+    sendUnsubscribe: (id: string) => Promise<boolean>,
+    onEnd: (id: string) => void,
   ) {
-    this.id = id;
+    this.#id = id;
     this.topic = topic;
+    this.subscribed = subscribed;
+    this.connection = connection;
     this.#maxBuffered = maxBuffered;
     this.#address = address;
     this.#sendUnsubscribe = sendUnsubscribe;
     this.#onEnd = onEnd;
+  }
+
+  get id(): string {
+    return this.#id;
+  }
+
+  /** True once the iteration is over (unsubscribed, failed or closed). */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  addEventListener(
+    type: 'gap',
+    listener: (event: RpcSubscriptionGapEvent) => void,
+    options?: Parameters<EventTarget['addEventListener']>[2],
+  ): void {
+    this.#events ??= new EventTarget();
+    this.#events.addEventListener(type, listener as (event: Event) => void, options);
+  }
+
+  removeEventListener(
+    type: 'gap',
+    listener: (event: RpcSubscriptionGapEvent) => void,
+    options?: Parameters<EventTarget['removeEventListener']>[2],
+  ): void {
+    this.#events?.removeEventListener(type, listener as (event: Event) => void, options);
+  }
+
+  /** Subscribed again on `connection` as `id`: the pushes from now on are the new subscription's. */
+  renewed(id: string, connection: Connection): void {
+    const previous = this.#id;
+    this.#id = id;
+    this.connection = connection;
+    this.#events?.dispatchEvent(new RpcSubscriptionGapEvent(previous, id));
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {
@@ -167,7 +237,7 @@ class SubscriptionStream<T> implements RpcSubscription<T>, AsyncIterator<T> {
   unsubscribe(): Promise<boolean> {
     if (this.#unsubscribed === undefined) {
       this.#finish(undefined);
-      this.#unsubscribed = this.#sendUnsubscribe();
+      this.#unsubscribed = this.#sendUnsubscribe(this.#id);
     }
     return this.#unsubscribed;
   }
@@ -196,12 +266,12 @@ class SubscriptionStream<T> implements RpcSubscription<T>, AsyncIterator<T> {
       new SubscriptionOverflowError(this.id, this.topic, this.#maxBuffered, this.#address),
     );
     // Whatever the server answers, the iteration has failed.
-    this.#unsubscribed ??= this.#sendUnsubscribe();
+    this.#unsubscribed ??= this.#sendUnsubscribe(this.#id);
     this.#unsubscribed.catch(() => {});
   }
 
-  /** The connection closed: what has arrived is still read, then `error`. */
-  closed(error: TransportError): void {
+  /** The connection closed (or subscribing again failed): what has arrived is still read, then `error`. */
+  closed(error: Error): void {
     this.#finish(error);
   }
 
@@ -209,7 +279,7 @@ class SubscriptionStream<T> implements RpcSubscription<T>, AsyncIterator<T> {
   #finish(failure: unknown): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.#onEnd();
+    this.#onEnd(this.#id);
     if (failure === undefined) {
       // Unsubscribed: nothing more is read.
       this.#buffer = [];
@@ -306,6 +376,11 @@ class SubscriptionRouter {
     this.#streams.delete(id);
   }
 
+  /** The streams subscribed now. */
+  streams(): IterableIterator<SubscriptionStream<unknown>> {
+    return this.#streams.values();
+  }
+
   /** The connection closed: every stream ends with `error(id, topic)`. */
   closeAll(error: (stream: SubscriptionStream<unknown>) => TransportError): void {
     for (const stream of [...this.#streams.values()]) stream.closed(error(stream));
@@ -321,6 +396,8 @@ export class Subscriber {
   readonly #host: SubscriptionHost;
   readonly #address: string;
   readonly #routers = new Map<string, SubscriptionRouter>();
+  /** Each live stream's `maxBuffered`, for subscribing again after a reconnect. */
+  readonly #maxBuffered = new Map<SubscriptionStream<unknown>, number>();
 
   constructor(host: SubscriptionHost, address: string) {
     this.#host = host;
@@ -359,20 +436,80 @@ export class Subscriber {
         `the answer to ${subscribeMethod} ${JSON.stringify(topic)} from ${this.#address} is not a subscription id (a string): ${JSON.stringify(answer)}`,
       );
     }
-    const id = answer;
-    const stream = new SubscriptionStream<unknown>(
-      id,
+    const stream: SubscriptionStream<unknown> = new SubscriptionStream<unknown>(
+      answer,
       topic,
+      { method: subscribeMethod, params: [topic, ...args], unsubscribeMethod },
+      host.connection,
       maxBuffered,
       this.#address,
-      () => host.request(unsubscribeMethod, [id], { timeout }) as Promise<boolean>,
-      () => router.delete(id),
+      (id): Promise<boolean> =>
+        // Its connection dropped and the client reconnects: the server ended it with that connection.
+        host.state === 'reconnecting' || stream.connection !== host.connection
+          ? Promise.resolve(true)
+          : (host.request(unsubscribeMethod, [id], { timeout }) as Promise<boolean>),
+      (id) => {
+        router.delete(id);
+        this.#maxBuffered.delete(stream);
+      },
     );
+    this.#maxBuffered.set(stream, maxBuffered);
     router.register(stream);
     router.settle(maxBuffered);
     // The connection may have closed as the answer came: then it ends at once.
     if (host.signal.aborted) stream.closed(this.#closedError(stream.id, topic));
     return stream;
+  }
+
+  /**
+   * The client has reconnected: each live subscription is subscribed again
+   * on the new connection, under a new id (its `gap` event says so). One
+   * the server now refuses ends with that error; one whose call the next
+   * drop fails waits for the reconnect after.
+   */
+  reconnected(): void {
+    const host = this.#host;
+    for (const router of this.#routers.values()) {
+      for (const stream of [...router.streams()]) {
+        if (stream.resubscribing || stream.connection === host.connection) continue;
+        this.#resubscribe(router, stream);
+      }
+    }
+  }
+
+  #resubscribe(router: SubscriptionRouter, stream: SubscriptionStream<unknown>): void {
+    const host = this.#host;
+    const maxBuffered = this.#maxBuffered.get(stream) ?? DEFAULT_MAX_BUFFERED;
+    const connection = host.connection;
+    stream.resubscribing = true;
+    router.expect(maxBuffered);
+    host.request(stream.subscribed.method, stream.subscribed.params).then(
+      (answer) => {
+        stream.resubscribing = false;
+        if (typeof answer !== 'string') {
+          stream.closed(
+            new TypeError(
+              `the answer to ${stream.subscribed.method} ${JSON.stringify(stream.topic)} from ${this.#address} after reconnecting is not a subscription id (a string): ${JSON.stringify(answer)}`,
+            ),
+          );
+        } else if (stream.ended) {
+          // Unsubscribed while this call was on its way: end the new one too.
+          host.request(stream.subscribed.unsubscribeMethod, [answer]).catch(() => {});
+        } else {
+          router.delete(stream.id);
+          stream.renewed(answer, connection);
+          router.register(stream);
+        }
+        router.settle(maxBuffered);
+      },
+      (error: unknown) => {
+        stream.resubscribing = false;
+        router.settle(maxBuffered);
+        // Dropped again: the next reconnect subscribes it again.
+        if (isTransportError(error, 'ECONNRESET') && !host.signal.aborted) return;
+        stream.closed(error as Error);
+      },
+    );
   }
 
   #router(notificationMethod: string): SubscriptionRouter {

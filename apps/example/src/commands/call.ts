@@ -3,6 +3,7 @@ import type { RpcParams } from '@localwire/rpc-server';
 import {
   addressOption,
   codecOption,
+  connectFlagOptions,
   DEFAULT_TIMEOUT_MS,
   helpOption,
   parseCodec,
@@ -21,6 +22,8 @@ const options = {
   ...helpOption,
   ...addressOption,
   ...codecOption,
+  ...connectFlagOptions,
+  idempotent: { type: 'boolean', default: false },
   timeout: { type: 'string', short: 't' },
 } as const;
 
@@ -46,6 +49,13 @@ Options:
   --codec <name>         message framing: ndjson (default) or content-length
   -t, --timeout <ms>     how long to wait to connect, and then for the answer
                          (default: ${DEFAULT_TIMEOUT_MS})
+  --wait                 wait for a server that is not running yet (up to
+                         --timeout), e.g. one that is starting
+  --reconnect            if the server goes away, reconnect (within --timeout):
+                         a call not yet sent waits for the new connection; one
+                         already sent fails (ECONNRESET) unless --idempotent
+  --idempotent           with --reconnect: the call may safely run twice, so
+                         send it again after reconnecting
   -h, --help             show this help
 
 Exit codes: 0 the result is on stdout; 1 the server answered with an error (on
@@ -75,9 +85,12 @@ stderr) or no answer came in time; 2 bad usage, or no server could be reached.`,
     const codec = parseCodec(values.codec);
     const address = values.address ?? defaultAppAddress();
 
-    const client = await connectClient(address, codec, timeout);
+    const client = await connectClient(address, codec, timeout, values);
     try {
-      const result = await client.request(method, params, { timeout });
+      const result = await client.request(method, params, {
+        timeout,
+        idempotent: values.idempotent,
+      });
       print(JSON.stringify(result, null, 2));
       return ExitCode.ok;
     } catch (error) {

@@ -3,6 +3,7 @@ import { isTransportError } from '@localwire/transport';
 import {
   addressOption,
   codecOption,
+  connectFlagOptions,
   DEFAULT_TIMEOUT_MS,
   helpOption,
   parseCodec,
@@ -21,6 +22,7 @@ const options = {
   ...helpOption,
   ...addressOption,
   ...codecOption,
+  ...connectFlagOptions,
   interval: { type: 'string', short: 'i', default: '1000' },
   count: { type: 'string', short: 'n' },
 } as const;
@@ -64,6 +66,11 @@ Options:
   --codec <name>         message framing: ndjson (default) or content-length
   -i, --interval <ms>    milliseconds between ticks (default: 1000)
   -n, --count <n>        stop after this many ticks (default: until Ctrl+C)
+  --wait                 wait for a server that is not running yet (up to
+                         ${DEFAULT_TIMEOUT_MS / 1000} s), e.g. one that is starting
+  --reconnect            when the server goes away, reconnect and subscribe
+                         again, and go on printing (ticks sent while it was
+                         away are lost; stderr says when it reconnected)
   -h, --help             show this help
 
 Exit codes: 0 done; 1 the subscription failed or the server went away;
@@ -85,7 +92,7 @@ Exit codes: 0 done; 1 the subscription failed or the server went away;
     const codec = parseCodec(values.codec);
     const address = values.address ?? defaultAppAddress();
 
-    const client = await connectClient(address, codec, DEFAULT_TIMEOUT_MS);
+    const client = await connectClient(address, codec, DEFAULT_TIMEOUT_MS, values);
     const stop = stopOnSignal();
     try {
       const ticks = await client.subscribe<number>('ticks', [interval]).catch((error: unknown) => {
@@ -96,6 +103,9 @@ Exit codes: 0 done; 1 the subscription failed or the server went away;
       if (stop.signal.aborted) unsubscribe();
       else stop.signal.addEventListener('abort', unsubscribe, { once: true });
       log(`subscribed ${ticks.id} (a tick every ${interval} ms)`);
+      ticks.addEventListener('gap', (event) =>
+        log(`subscribed again as ${event.id}; ticks sent while disconnected are lost`),
+      );
       let seen = 0;
       try {
         for await (const n of ticks) {

@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, type SpawnOptions, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -31,9 +32,12 @@ export class Fixture {
   readonly exited: Promise<unknown>;
   readonly #lines: AsyncIterator<string>;
 
+  /** `fixture`: a file of fixtures/ (on the built package), or the absolute path of a script. */
   constructor(fixture: string, args: string[], options: SpawnFixtureOptions = {}) {
-    if (!existsSync(DIST)) throw new Error(`${DIST} is missing: build first (npx turbo run build)`);
-    const script = `${FIXTURES}${fixture}`;
+    const script = isAbsolute(fixture) ? fixture : `${FIXTURES}${fixture}`;
+    if (!isAbsolute(fixture) && !existsSync(DIST)) {
+      throw new Error(`${DIST} is missing: build first (npx turbo run build)`);
+    }
     const spawnOptions: SpawnOptions = { stdio: ['pipe', 'pipe', 'inherit'] };
     if (options.asNobody) {
       // The fixture switches user itself once loaded (see switch-user.mjs in
