@@ -54,6 +54,7 @@ export function settle(
       settled = true;
       socket.off('error', onError);
       socket.off('close', onClose);
+      socket.off('end', onClose);
       signal?.removeEventListener('abort', onAbort);
     };
     const onError = (err: NodeJS.ErrnoException) => {
@@ -61,12 +62,14 @@ export function settle(
       socket.destroy();
       reject(mapError(err));
     };
+    // The peer ended (a half-open socket stays open then) or closed first:
+    // an ECONNRESET without a system call, which TLS reads as a refusal.
     const onClose = () => {
       done();
+      socket.destroy();
       reject(
-        Object.assign(new Error('the connection closed before it was ready'), {
+        Object.assign(new Error('the peer ended the connection before it was ready'), {
           code: 'ECONNRESET',
-          syscall: 'connect',
         }),
       );
     };
@@ -78,6 +81,7 @@ export function settle(
     if (signal?.aborted) return onAbort();
     socket.once('error', onError);
     socket.once('close', onClose);
+    socket.once('end', onClose);
     signal?.addEventListener('abort', onAbort, { once: true });
     ready.then(() => {
       if (settled) return;

@@ -48,6 +48,8 @@ function tlsReason(code: string | undefined): string {
     case 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE':
     case 'ERR_SSL_TLSV1_ALERT_DECRYPT_ERROR':
       return "the server refused this client's certificate: it is not signed by a CA the server trusts";
+    case 'ECONNRESET':
+      return "the server ended the connection during the handshake: it refused this client's certificate (missing, or not signed by a CA the server trusts)";
     case 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION':
     case 'ERR_SSL_UNSUPPORTED_PROTOCOL':
       return 'the two sides share no TLS version; check minVersion on both';

@@ -59,8 +59,10 @@ function settings(options: TlsTransportOptions, address: string): TlsSettings {
  * client. Under TLS 1.3 the server checks the client's certificate after the
  * client has finished its handshake, and says no with an alert; it says yes
  * by sending its session tickets (a Node server always does). So the
- * connection is handed out once the first ticket arrives, and a refused
- * client certificate fails the connect rather than the first read.
+ * connection is handed out once the first ticket arrives, and a missing
+ * client certificate fails the connect rather than the first read. (A
+ * certificate from an untrusted CA is dropped by Node's server only after
+ * its tickets: that surfaces as `ECONNRESET` at or right after connect.)
  */
 async function dial(
   tls: TlsSettings,
@@ -88,13 +90,18 @@ async function dial(
   socket.once('connect', () => {
     reached = true;
   });
-  // After the TCP connect, a failure without a system call is TLS refusing.
+  // After the TCP connect, a failure without a system call is TLS refusing,
+  // and so is a reset: a server that rejects the client's certificate may
+  // close before its alert is read.
   const mapError = (err: NodeJS.ErrnoException) =>
-    reached && err.syscall === undefined && err.code !== 'ECONNRESET'
+    reached && (err.syscall === undefined || err.code === 'ECONNRESET')
       ? tlsRefused(err, address)
       : err;
   await settle(socket, nextEvent(socket, 'secureConnect'), signal, mapError);
-  if (socket.getProtocol() === 'TLSv1.3') await settle(socket, ticket, signal, mapError);
+  if (socket.getProtocol() === 'TLSv1.3') {
+    // Whatever ends the connection now, a reset included, is the server's no.
+    await settle(socket, ticket, signal, (err) => tlsRefused(err, address));
+  }
   return socket;
 }
 
