@@ -27,7 +27,9 @@ describe('rpc-server over TCP and TLS', () => {
           },
         });
         const listener = await server.listen(transport, `${host}:0`);
-        onTestFinished(() => server.close());
+        onTestFinished(async () => {
+          await server.close();
+        });
         const client = await connectRpc(transport, listener.address);
         onTestFinished(() => client.close());
         const sums = await Promise.all(
@@ -50,7 +52,9 @@ describe('interop: vscode-jsonrpc over its socket transport, content-length fram
       methods: { add: ([a, b]: [number, number]) => a + b },
     });
     const listener = await server.listen(tcpTransport, '127.0.0.1:0');
-    onTestFinished(() => server.close());
+    onTestFinished(async () => {
+      await server.close();
+    });
     const { host, port } = parseAddress(listener.address);
     const socket = await connected(host, port);
     const connection = createMessageConnection(

@@ -18,7 +18,9 @@ async function startTlsServer(host: string, identity = pki.server) {
     },
   });
   const listener = await server.listen(tlsTransport({ ...identity, ca: pki.ca }), `${host}:0`);
-  onTestFinished(() => server.close());
+  onTestFinished(async () => {
+    await server.close();
+  });
   return { address: listener.address, seen };
 }
 
