@@ -4,7 +4,9 @@ import { describeError } from '@localwire/transport/author';
 
 /** An address split into its host (brackets removed) and port. */
 export interface HostPort {
+  /** A host name or an IP address (an IPv6 address without its brackets). */
   readonly host: string;
+  /** The port, 0 to 65535. */
   readonly port: number;
 }
 
