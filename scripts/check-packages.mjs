@@ -13,7 +13,7 @@
 //   5. smoke      a scratch CommonJS project and a scratch ESM project
 //                 (scripts/smoke/*) `npm install` the tarballs (their
 //                 third-party dependencies come from the npm cache or
-//                 registry) and make a real JSON-RPC call over a Unix socket;
+//                 registry) and make a real JSON-RPC call over a Unix socket (and over TCP on loopback);
 //                 the ESM one also mixes in the CommonJS build (the dual
 //                 package hazard)
 //   6. types      both smoke projects type-check (their tsconfig.json: checkJs,

@@ -42,6 +42,7 @@ const readmes = [
   'packages/transport/README.md',
   'packages/unix-socket/README.md',
   'packages/named-pipe/README.md',
+  'packages/tcp/README.md',
   'packages/rpc-server/README.md',
 ];
 const COMMAND_TIMEOUT_MS = 60_000;

@@ -2,9 +2,11 @@ import type { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 
 /**
- * Who is on the other end of a connection, as the OS reports it. Each field is
- * present only where the OS tells it: `uid`/`gid` on Unix, `sid` on Windows,
- * `pid` on Linux, macOS and Windows.
+ * Who is on the other end of a connection, as the OS (or, over the network,
+ * the connection itself) reports it. Each field is present only where it is
+ * known: `uid`/`gid` on Unix sockets, `sid` on named pipes, `pid` on both
+ * (Linux, macOS, Windows); `address` over TCP and TLS; the certificate fields
+ * over TLS, when the peer presented a certificate.
  */
 export interface PeerInfo {
   /** Process id of the peer. */
@@ -15,6 +17,18 @@ export interface PeerInfo {
   readonly gid?: number;
   /** User SID of the peer, e.g. `S-1-5-21-…` (Windows). */
   readonly sid?: string;
+  /** The peer's network address, `host:port` or `[v6]:port` (TCP and TLS). */
+  readonly address?: string;
+  /**
+   * The subject of the peer's TLS certificate, as `X509Certificate.subject`
+   * of `node:crypto` prints it: one `attribute=value` a line, e.g. `CN=client`.
+   */
+  readonly certificateSubject?: string;
+  /**
+   * The SHA-256 fingerprint of the peer's TLS certificate: upper-case hex bytes
+   * joined by `:`, as `X509Certificate.fingerprint256` prints it.
+   */
+  readonly certificateFingerprint256?: string;
 }
 
 /**

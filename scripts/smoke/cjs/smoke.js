@@ -8,6 +8,7 @@ const { join } = require('node:path');
 const { TransportError } = require('@localwire/transport');
 const { ndjson } = require('@localwire/transport/framing');
 const { unixSocketTransport } = require('@localwire/unix-socket');
+const { tcpTransport } = require('@localwire/tcp');
 const { namedPipeTransport } = require('@localwire/named-pipe');
 const { connectRpc, createRpcServer, RpcError, RpcErrorCode } = require('@localwire/rpc-server');
 
@@ -19,6 +20,7 @@ async function main() {
     'unix-socket',
     'named-pipe',
     'rpc-server',
+    'tcp',
   ]) {
     assert.match(require.resolve(`@localwire/${name}`), /[\\/]dist[\\/]cjs[\\/]/, name);
   }
@@ -54,6 +56,11 @@ async function main() {
       assert.equal(await client.request('callerPid'), process.pid);
     }
     await client.close();
+    // The same server over TCP on loopback, on a port the OS chooses.
+    const tcpListener = await server.listen(tcpTransport, '127.0.0.1:0');
+    const tcpClient = await connectRpc(tcpTransport, tcpListener.address);
+    assert.equal(await tcpClient.request('add', [4, 5]), 9);
+    await tcpClient.close();
     await assert.rejects(
       unixSocketTransport.connect(join(dir, 'missing.sock')),
       (error) => error instanceof TransportError && error.code === 'ENOENT',

@@ -14,6 +14,7 @@ import {
   RpcError,
   RpcErrorCode,
 } from '@localwire/rpc-server';
+import { tcpTransport } from '@localwire/tcp';
 import { isTransportError, TransportError } from '@localwire/transport';
 import { ndjson } from '@localwire/transport/framing';
 import { unixSocketTransport } from '@localwire/unix-socket';
@@ -30,6 +31,7 @@ for (const name of [
   'unix-socket',
   'named-pipe',
   'rpc-server',
+  'tcp',
 ]) {
   const url = import.meta.resolve(`@localwire/${name}`);
   assert.match(url, /\/dist\/(?!cjs\/)/, name);
@@ -72,6 +74,11 @@ try {
   // An RpcError of the CommonJS copy, thrown by a handler of the ESM server.
   await assert.rejects(client.request('guarded'), (error) => isRpcError(error, -32001));
   await client.close();
+  // The same server over TCP on loopback, on a port the OS chooses.
+  const tcpListener = await server.listen(tcpTransport, '127.0.0.1:0');
+  const tcpClient = await connectRpc(tcpTransport, tcpListener.address);
+  assert.equal(await tcpClient.request('add', [4, 5]), 9);
+  await tcpClient.close();
   await assert.rejects(
     unixSocketTransport.connect(join(dir, 'missing.sock')),
     (error) =>

@@ -34,6 +34,8 @@ function expectPeer(
     expect(peer, `${side}: no peer fields are declared`).toBeUndefined();
     return;
   }
+  // Every declared field, the OS ones below and any other (a network address, say).
+  for (const field of declared) expect(peer?.[field], `${side}: peer.${field}`).toBeDefined();
   for (const field of FIELDS) {
     const shown = `${side} connection's peer.${field}`;
     if (declared.includes(field)) expect(peer?.[field], shown).toBeDefined();
