@@ -16,6 +16,7 @@ export const SECTIONS = {
       ['floor', 'floor'],
       ['jsonrpc2', 'json-rpc-2.0'],
       ['vscode', 'vscode-jsonrpc'],
+      ['jayson', 'jayson'],
       ['localwire', 'localwire'],
     ],
   },

@@ -1,12 +1,18 @@
 // JSON-RPC over a Unix socket: the hand-written floor, json-rpc-2.0,
-// vscode-jsonrpc and localwire, side by side. Client steps (run in each
+// vscode-jsonrpc, jayson and localwire, side by side. Client steps (run in each
 // implementation's client child) and the scenarios that drive them.
 import { rpcImpls } from '../impls/index.mjs';
 import { interleaveFresh, startPairs } from '../lib/pairs.mjs';
 import { compare, joinComparisons } from '../lib/rows.mjs';
 import { median, percentile, pool } from '../lib/stats.mjs';
 
-const IMPLS = ['floor', 'jsonrpc2', 'vscode', 'localwire'];
+const IMPLS = ['floor', 'jsonrpc2', 'vscode', 'jayson', 'localwire'];
+/**
+ * jayson's stream parser scans its whole buffer from the start on each
+ * chunk (quadratic in the message size: a 64 MiB message would take hours),
+ * so it sits out the large-params rows.
+ */
+const LARGE_IMPLS = IMPLS.filter((impl) => impl !== 'jayson');
 const MiB = 1024 * 1024;
 
 /**
@@ -329,10 +335,13 @@ export async function runBatch(ctx, config) {
  */
 export async function runLarge(ctx, config) {
   /** @type {Record<string, Record<string, number>>} */
-  const ms = Object.fromEntries(IMPLS.map((impl) => [impl, {}]));
+  const ms = Object.fromEntries(LARGE_IMPLS.map((impl) => [impl, {}]));
   /** @type {Record<string, Record<string, number[]>>} */
   const rounds = Object.fromEntries(
-    IMPLS.map((impl) => [impl, Object.fromEntries(config.sizesMiB.map((size) => [size, []]))]),
+    LARGE_IMPLS.map((impl) => [
+      impl,
+      Object.fromEntries(config.sizesMiB.map((size) => [size, []])),
+    ]),
   );
   // Fresh processes each generation, as interleaveFresh does. Within one,
   // each size in turn, smallest first, with its own warm-up: each size is
@@ -343,7 +352,7 @@ export async function runLarge(ctx, config) {
     const pairs = await startPairs(ctx, {
       scenario: 'rpc-large',
       module: 'rpc',
-      impls: IMPLS,
+      impls: LARGE_IMPLS,
       mode: 'rpc',
       large: true,
       profile: g === 0,
@@ -361,11 +370,11 @@ export async function runLarge(ctx, config) {
     try {
       for (const size of config.sizesMiB) {
         for (let w = 0; w < config.warmups; w++) {
-          for (const impl of IMPLS) await large(impl, size);
+          for (const impl of LARGE_IMPLS) await large(impl, size);
         }
         for (let r = 0; r < (config.rounds[size] ?? 1); r++) {
-          for (let k = 0; k < IMPLS.length; k++) {
-            const impl = IMPLS[(g + r + k) % IMPLS.length];
+          for (let k = 0; k < LARGE_IMPLS.length; k++) {
+            const impl = LARGE_IMPLS[(g + r + k) % LARGE_IMPLS.length];
             rounds[impl][size].push(await large(impl, size));
           }
         }
@@ -374,18 +383,20 @@ export async function runLarge(ctx, config) {
       await pairs.stop();
     }
   }
-  for (const impl of IMPLS) {
+  for (const impl of LARGE_IMPLS) {
     for (const size of config.sizesMiB) ms[impl][size] = median(rounds[impl][size]);
   }
   const first = config.sizesMiB[0];
   const last = config.sizesMiB[config.sizesMiB.length - 1];
   const mid = config.sizesMiB.includes(16) ? 16 : last;
   /** @param {number} size */
-  const at = (size) => Object.fromEntries(IMPLS.map((impl) => [impl, ms[impl][size]]));
-  const growth = Object.fromEntries(IMPLS.map((impl) => [impl, ms[impl][last] / ms[impl][first]]));
+  const at = (size) => Object.fromEntries(LARGE_IMPLS.map((impl) => [impl, ms[impl][size]]));
+  const growth = Object.fromEntries(
+    LARGE_IMPLS.map((impl) => [impl, ms[impl][last] / ms[impl][first]]),
+  );
   const prev = config.sizesMiB[config.sizesMiB.length - 2];
   const tailGrowth = Object.fromEntries(
-    IMPLS.map((impl) => [impl, ms[impl][last] / ms[impl][prev]]),
+    LARGE_IMPLS.map((impl) => [impl, ms[impl][last] / ms[impl][prev]]),
   );
   return {
     figures: { msBySizeMiB: ms, rounds, growth, tailGrowth, sizesMiB: config.sizesMiB },

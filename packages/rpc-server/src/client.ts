@@ -222,7 +222,7 @@ class Client implements RpcClient {
         address,
         requestTimeout: options.requestTimeout,
         onError,
-        watchdog: Watchdog.for(limits),
+        watchdog: Watchdog.shared(limits),
         cancelMethod: options.cancelMethod ?? DEFAULT_CANCEL_METHOD,
         role: 'client',
       });

@@ -28,9 +28,35 @@ export class Watchdog {
    * no timeout is set.
    */
   static for(limits: Required<RpcLimits>): Watchdog | undefined {
+    const period = Watchdog.#periodFor(limits);
+    return period === undefined ? undefined : new Watchdog(period);
+  }
+
+  /**
+   * The watchdog every client whose `limits` give the same period shares:
+   * one interval timer for all of a process's client connections instead of
+   * one each (a timer per connection ticking every second was most of what a
+   * held client connection cost). Its timer runs only while it watches some.
+   */
+  static shared(limits: Required<RpcLimits>): Watchdog | undefined {
+    const period = Watchdog.#periodFor(limits);
+    if (period === undefined) return undefined;
+    let watchdog = Watchdog.#byPeriod.get(period);
+    if (watchdog === undefined) {
+      watchdog = new Watchdog(period);
+      Watchdog.#byPeriod.set(period, watchdog);
+    }
+    return watchdog;
+  }
+
+  /** The shared watchdogs, by period (a handful at most: one per distinct shortest timeout). */
+  static readonly #byPeriod = new Map<number, Watchdog>();
+
+  /** The tick period for `limits`; `undefined` when no timeout is set. */
+  static #periodFor(limits: Required<RpcLimits>): number | undefined {
     const shortest = Math.min(limits.messageTimeout, limits.idleTimeout);
     if (shortest === Number.POSITIVE_INFINITY) return undefined;
-    return new Watchdog(Math.min(1000, Math.max(10, Math.floor(shortest / 4))));
+    return Math.min(1000, Math.max(10, Math.floor(shortest / 4)));
   }
 
   /** Starts watching `item`. */

@@ -143,6 +143,24 @@ describe('limits (issue 13)', () => {
     await until(() => server.connections === 0, 'the busy one to close once idle', 3000);
   });
 
+  it('closes each idle client under its own idleTimeout, while clients share their watchdog', async () => {
+    const { address } = await startServer({ methods: { add: ([a, b]: number[]) => a! + b! } });
+    const closed = (client: { connection: { once(e: 'close', f: () => void): void } }) =>
+      new Promise<void>((resolve) => client.connection.once('close', resolve));
+    const first = await connectRpc(transport, address, { limits: { idleTimeout: 200 } });
+    const second = await connectRpc(transport, address, { limits: { idleTimeout: 200 } });
+    const other = await connectRpc(transport, address, { limits: { idleTimeout: 300 } });
+    const untimed = await connectRpc(transport, address);
+    // Closing one client does not stop the watch of the others.
+    await first.close();
+    await Promise.all([closed(second), closed(other)]);
+    expect(await untimed.request('add', [1, 2])).toBe(3);
+    // A client connected after the others closed is watched again.
+    const later = await connectRpc(transport, address, { limits: { idleTimeout: 200 } });
+    await closed(later);
+    await untimed.close();
+  });
+
   it('reports errors a peer sends without an id at most once a second, with a count of the rest', async () => {
     const errors: unknown[] = [];
     const { address } = await startServer({
