@@ -192,7 +192,8 @@ export interface RpcClient<
 
 /** The client itself; the typed views of {@link RpcClient} are all this one object. */
 class Client implements RpcClient {
-  readonly #events = new EventTarget();
+  /** Made when a listener is first added: most clients never add one, and no listener, no event to dispatch. */
+  #events: EventTarget | undefined;
   readonly #link: Link;
   readonly #methods: MethodTable;
   readonly #handlers = new Map<string, RpcHandler | RpcMethodDefinition>();
@@ -235,7 +236,7 @@ class Client implements RpcClient {
       whileDisconnected: options.whileDisconnected ?? 'queue',
       requestTimeout: options.requestTimeout,
       endpoint,
-      emit: (event) => this.#events.dispatchEvent(event),
+      emit: (event) => this.#events?.dispatchEvent(event),
       restored: () => this.#subscriber.reconnected(),
     });
     this.#subscriber = new Subscriber(this, address);
@@ -262,6 +263,7 @@ class Client implements RpcClient {
     listener: (event: RpcClientEventMap[K]) => void,
     options?: Parameters<EventTarget['addEventListener']>[2],
   ): void {
+    this.#events ??= new EventTarget();
     this.#events.addEventListener(type, listener as (event: Event) => void, options);
   }
 
@@ -270,7 +272,7 @@ class Client implements RpcClient {
     listener: (event: RpcClientEventMap[K]) => void,
     options?: Parameters<EventTarget['removeEventListener']>[2],
   ): void {
-    this.#events.removeEventListener(type, listener as (event: Event) => void, options);
+    this.#events?.removeEventListener(type, listener as (event: Event) => void, options);
   }
 
   request<T = unknown>(method: string, params?: RpcParams, options?: RequestOptions): Promise<T> {

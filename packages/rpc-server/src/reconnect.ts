@@ -135,7 +135,8 @@ export class Link {
   #state: RpcClientState = 'open';
   #closeReason: RpcCloseReason | undefined;
   #closing = false;
-  readonly #abort = new AbortController();
+  /** Behind {@link Link.signal}; made when first read (it is an EventTarget, costly per connection). */
+  #abort: AbortController | undefined;
   /** Aborts the reconnect loop; made as it starts. */
   #retry: AbortController | undefined;
   readonly #queue: CallQueue;
@@ -168,6 +169,10 @@ export class Link {
 
   /** Aborts once the client is closed for good, with {@link RpcCloseReason.error}. */
   get signal(): AbortSignal {
+    if (this.#abort === undefined) {
+      this.#abort = new AbortController();
+      if (this.#state === 'closed') this.#abort.abort(this.#closeReason?.error);
+    }
     return this.#abort.signal;
   }
 
@@ -352,7 +357,7 @@ export class Link {
           ),
     );
     this.#setState('closed', error, reason);
-    this.#abort.abort(error);
+    this.#abort?.abort(error);
     this.#resolveClosed();
   }
 
