@@ -5,9 +5,8 @@
 // set to another build's entry point (the build before tracing, say), that
 // build runs in the same rounds too, so "no subscriber" can be compared with
 // code that has no tracing at all. The client steps are rpc.mjs's.
-import { interleaveFresh } from '../lib/pairs.mjs';
 import { compare, joinComparisons } from '../lib/rows.mjs';
-import { median } from '../lib/stats.mjs';
+import { measurePipelined } from './rpc.mjs';
 
 const IMPLS = [
   'localwire',
@@ -20,23 +19,7 @@ const IMPLS = [
  * @param {{ count: number, window: number, generations: number, rounds: number, warmups: number }} config
  */
 export async function run(ctx, config) {
-  const results = await interleaveFresh(
-    ctx,
-    { scenario: 'rpc-tracing', module: 'rpc', impls: IMPLS, mode: 'rpc' },
-    {
-      fn: 'pipelined',
-      generations: config.generations,
-      rounds: config.rounds,
-      warmups: config.warmups,
-      params: { count: config.count, window: config.window },
-    },
-  );
-  /** @type {Record<string, { callsPerSecond: number, rounds: number[] }>} */
-  const figures = {};
-  for (const [impl, rates] of results) {
-    figures[impl] = { callsPerSecond: median(rates), rounds: rates };
-  }
-  const values = Object.fromEntries(IMPLS.map((impl) => [impl, figures[impl].callsPerSecond]));
+  const { figures, values } = await measurePipelined(ctx, 'rpc-tracing', IMPLS, config);
   return {
     figures: { ...figures, window: config.window, callsPerRound: config.count },
     rows: [

@@ -230,14 +230,17 @@ export async function runSequential(ctx, config) {
 }
 
 /**
- * Pipelined tiny calls, `window` in flight.
+ * Pipelined tiny calls, `window` in flight, by each of `impls` in the same
+ * rounds: each one's median calls/s and its rounds (rpc-tracing runs it too).
  * @param {import('../lib/pairs.mjs').Context} ctx
+ * @param {string} scenario
+ * @param {readonly string[]} impls
  * @param {{ count: number, window: number, generations: number, rounds: number, warmups: number }} config
  */
-export async function runPipelined(ctx, config) {
+export async function measurePipelined(ctx, scenario, impls, config) {
   const results = await interleaveFresh(
     ctx,
-    { scenario: 'rpc-pipelined', module: 'rpc', impls: IMPLS, mode: 'rpc' },
+    { scenario, module: 'rpc', impls, mode: 'rpc' },
     {
       fn: 'pipelined',
       generations: config.generations,
@@ -251,7 +254,17 @@ export async function runPipelined(ctx, config) {
   for (const [impl, rates] of results) {
     figures[impl] = { callsPerSecond: median(rates), rounds: rates };
   }
-  const values = Object.fromEntries(IMPLS.map((impl) => [impl, figures[impl].callsPerSecond]));
+  const values = Object.fromEntries(impls.map((impl) => [impl, figures[impl].callsPerSecond]));
+  return { figures, values };
+}
+
+/**
+ * Pipelined tiny calls, `window` in flight.
+ * @param {import('../lib/pairs.mjs').Context} ctx
+ * @param {{ count: number, window: number, generations: number, rounds: number, warmups: number }} config
+ */
+export async function runPipelined(ctx, config) {
+  const { figures, values } = await measurePipelined(ctx, 'rpc-pipelined', IMPLS, config);
   return {
     figures: { ...figures, window: config.window, callsPerRound: config.count },
     rows: [
