@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { type AddressInfo, isIP, type Server, type Socket } from 'node:net';
-import { fromSystemError, ListenerBase } from '@localwire/transport/author';
+import { fromSystemError, ListenerBase, listenExclusive } from '@localwire/transport/author';
 import { formatAddress, isLoopback, parseAddress } from './address.js';
 import { toConnection } from './connection.js';
 import { invalidOption, listenAborted, remoteNotAllowed } from './errors.js';
@@ -48,7 +48,7 @@ export class TcpListener extends ListenerBase {
     const ip = await resolveHost(host, address);
     if (!allowRemote && !isLoopback(ip)) throw remoteNotAllowed(address, ip);
     const acceptor = makeAcceptor();
-    await startListening(acceptor.server, ip, port).catch((err: unknown) => {
+    await listenExclusive(acceptor.server, { host: ip, port }).catch((err: unknown) => {
       throw fromSystemError(err, address);
     });
     const bound = acceptor.server.address() as AddressInfo;
@@ -96,23 +96,4 @@ async function resolveHost(host: string, address: string): Promise<string> {
   } catch (err) {
     throw fromSystemError(err, address);
   }
-}
-
-/** `server.listen` on `ip:port` as a promise. */
-function startListening(server: Server, ip: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error) => {
-      server.off('listening', onListening);
-      reject(err);
-    };
-    const onListening = () => {
-      server.off('error', onError);
-      resolve();
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    // `exclusive`: bind here even in a cluster worker, where the primary
-    // process would otherwise own the port.
-    server.listen({ host: ip, port, exclusive: true });
-  });
 }

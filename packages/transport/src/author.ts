@@ -8,6 +8,7 @@
 export { createDeadline, type Deadline } from './deadline.js';
 export { describeError, fromSystemError, unsupportedPlatform } from './errors.js';
 export { ListenerBase } from './listener-base.js';
+export { listenExclusive } from './net-listen.js';
 export {
   type DirectoryStats,
   isPerUserDirectory,

@@ -21,6 +21,7 @@ describe('entry points', () => {
       'describeError',
       'fromSystemError',
       'isPerUserDirectory',
+      'listenExclusive',
       'parentDirectoryFault',
       'perUserDirectoryName',
       'privateDirectoryFault',

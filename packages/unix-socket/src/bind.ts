@@ -5,9 +5,9 @@ import type { Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { TransportError } from '@localwire/transport';
+import { listenExclusive } from '@localwire/transport/author';
 import { prepareListenDirectory } from './directories.js';
 import { addressInUse, listenError } from './errors.js';
-import { startListening } from './net-helpers.js';
 import { maxSocketPathBytes } from './socket-path.js';
 import { removeIfStale, sameFile } from './stale.js';
 
@@ -90,12 +90,12 @@ function listenWithMode(server: Server, path: string, mode: number): Promise<voi
     // would get the narrower mode.
     const previous = process.umask(0o777 & ~mode);
     try {
-      return startListening(server, path);
+      return listenExclusive(server, { path });
     } finally {
       process.umask(previous);
     }
   }
-  return startListening(server, path).then(() => chmod(path, mode));
+  return listenExclusive(server, { path }).then(() => chmod(path, mode));
 }
 
 /**

@@ -1,10 +1,9 @@
 import type { BigIntStats } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { fromSystemError, ListenerBase } from '@localwire/transport/author';
+import { fromSystemError, ListenerBase, listenExclusive } from '@localwire/transport/author';
 import { bindSocketFile } from './bind.js';
 import { toConnection } from './connection.js';
 import { listenAborted, listenError } from './errors.js';
-import { startListening } from './net-helpers.js';
 import { removeOwnSocketFile } from './stale.js';
 
 /** Where and how a {@link UnixSocketListener} listens. */
@@ -47,7 +46,7 @@ export class UnixSocketListener extends ListenerBase {
     const server = listener.#server;
     listener.#bound =
       binding.mode === undefined
-        ? startListening(server, address).then(
+        ? listenExclusive(server, { path: address }).then(
             () => undefined,
             (err: unknown) => {
               throw listenError(err, address);

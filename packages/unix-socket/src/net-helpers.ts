@@ -1,23 +1,4 @@
-import { connect, type Server } from 'node:net';
-
-/** `server.listen(path)` as a promise. */
-export function startListening(server: Server, path: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error) => {
-      server.off('listening', onListening);
-      reject(err);
-    };
-    const onListening = () => {
-      server.off('error', onError);
-      resolve();
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    // `exclusive`: bind here even in a cluster worker, where the primary
-    // process would otherwise create the socket, outside our control.
-    server.listen({ path, exclusive: true });
-  });
-}
+import { connect } from 'node:net';
 
 /**
  * Whether a server accepts connections at the socket file `path`: `'live'`
