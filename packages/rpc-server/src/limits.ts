@@ -65,9 +65,11 @@ export interface RpcLimits {
    */
   maxConnections?: number;
   /**
-   * Server only: connections open at once from one user (the peer's uid on
-   * Unix, its SID on Windows); peers whose user the transport cannot tell are
-   * held only to `maxConnections`. Default `Infinity`: one user's own client
+   * Server only: connections open at once from one peer: one user (the
+   * peer's uid on Unix, its SID on Windows), or over TLS one client
+   * certificate (its SHA-256 fingerprint), or over TCP one host (the peer's
+   * IP address); peers the transport tells none of these of are held only
+   * to `maxConnections`. Default `Infinity`: one user's own client
    * pool can be thousands of connections. A server opened with
    * `access: 'everyone'` should set it, so that one local user cannot take
    * every connection.

@@ -85,10 +85,20 @@ const ignore = () => {};
 /** How long a refused connection may take to flush its refusal before it is destroyed. */
 const REFUSAL_LINGER_MS = 2000;
 
-/** The user a connection's peer runs as, for `maxConnectionsPerPeer`; undefined if unknown. */
+/**
+ * Who a connection's peer is, for `maxConnectionsPerPeer`: the user it runs
+ * as (uid, SID), else its certificate, else its host (a TCP peer's address
+ * without the port, which changes with every connection); undefined if the
+ * transport tells none of these.
+ */
 function peerKey(peer: PeerInfo | undefined): string | undefined {
-  if (peer?.uid !== undefined) return `uid ${peer.uid}`;
-  if (peer?.sid !== undefined) return `SID ${peer.sid}`;
+  if (peer === undefined) return undefined;
+  if (peer.uid !== undefined) return `uid ${peer.uid}`;
+  if (peer.sid !== undefined) return `SID ${peer.sid}`;
+  if (peer.certificateFingerprint256 !== undefined) {
+    return `certificate ${peer.certificateFingerprint256}`;
+  }
+  if (peer.address !== undefined) return `host ${peer.address.replace(/:\d+$/, '')}`;
   return undefined;
 }
 

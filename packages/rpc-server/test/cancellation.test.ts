@@ -1,4 +1,3 @@
-import net from 'node:net';
 import { contentLength } from '@localwire/transport/framing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import {
@@ -10,7 +9,7 @@ import {
 import { connectRpc, createRpcServer, type RpcContext, RpcErrorCode } from '../src/index.js';
 import { tempAddress } from './helpers/address.js';
 import { deferred, startServer, until } from './helpers/rpc.js';
-import { transport } from './helpers/transport.js';
+import { connectRaw, transport } from './helpers/transport.js';
 
 /** A handler that runs until its signal aborts, then gives up with the signal's reason. */
 function untilAborted(seen: (context: RpcContext) => void) {
@@ -28,7 +27,7 @@ describe('cancellation ($/cancelRequest, -32800)', () => {
       codec: contentLength,
       methods: { slow: untilAborted(running.resolve) },
     });
-    const socket = net.connect(address);
+    const socket = connectRaw(address);
     await new Promise((resolve) => socket.once('connect', resolve));
     const connection = createMessageConnection(
       new StreamMessageReader(socket),

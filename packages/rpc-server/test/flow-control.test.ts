@@ -1,14 +1,14 @@
-import net from 'node:net';
+import type net from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { connectRpc, type RpcContext } from '../src/index.js';
 import { deferred, RawClient, startServer, until } from './helpers/rpc.js';
-import { transport } from './helpers/transport.js';
+import { connectRaw, transport } from './helpers/transport.js';
 
 const turns = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A raw connection that never reads what the server sends. */
 async function nonReader(address: string): Promise<net.Socket> {
-  const socket = net.connect(address);
+  const socket = connectRaw(address);
   socket.pause();
   socket.on('error', () => {});
   onTestFinished(() => {

@@ -1,4 +1,3 @@
-import type { PeerInfo } from '@localwire/transport';
 import { describe, expect, it } from 'vitest';
 import {
   connectRpc,
@@ -9,7 +8,7 @@ import {
 } from '../src/index.js';
 import { tempAddress } from './helpers/address.js';
 import { deferred, RawClient, startServer, until } from './helpers/rpc.js';
-import { transport } from './helpers/transport.js';
+import { ownPeer, transport } from './helpers/transport.js';
 
 /** The one message a server sends a connection its `authorize` refused (issue 12, item 4). */
 function refusal(address: string) {
@@ -44,18 +43,13 @@ describe('rpc server', () => {
     expect(seen[0]!.connection).not.toBe(seen[2]!.connection);
     // The transport's credentials: the client is this very process, run by
     // this user (on Windows, the SID a client reads as the pipe's owner).
-    // (The OS credentials only: this suite runs over Unix sockets and named pipes.)
-    const own: Pick<Record<keyof PeerInfo, unknown>, 'pid' | 'uid' | 'gid' | 'sid'> = {
-      pid: process.pid,
-      uid: process.getuid?.(),
-      gid: process.getgid?.(),
-      sid: a.connection.peer?.sid,
-    };
-    for (const context of seen) {
+    const callers = [a, a, b];
+    for (const [i, context] of seen.entries()) {
       expect(context.peer).toBe(context.connection.peer);
+      const own = ownPeer(callers[i]!.connection);
       for (const field of transport.capabilities.peerCredentials) {
         expect(context.peer?.[field], field).toBeDefined();
-        expect(context.peer?.[field], field).toBe(own[field as keyof typeof own]);
+        expect(context.peer?.[field], field).toBe(own[field]);
       }
       expect(context.signal.aborted).toBe(false);
     }

@@ -11,7 +11,7 @@ import {
   SERVER_TRACING_CHANNEL,
 } from '../src/index.js';
 import { startServer, until } from './helpers/rpc.js';
-import { transport } from './helpers/transport.js';
+import { ownPeer, transport } from './helpers/transport.js';
 
 const EVENTS = ['start', 'end', 'asyncStart', 'asyncEnd', 'error'] as const;
 type EventName = (typeof EVENTS)[number];
@@ -105,7 +105,7 @@ describe('tracing channels', () => {
       method: 'add',
       id: 1,
       params: [1, 2],
-      peer: expect.objectContaining({ pid: process.pid }),
+      peer: expect.objectContaining(ownPeer(client.connection)),
     });
     // A synchronous handler's result is known when `end` is published.
     expect(serverEnd?.trace).toMatchObject({ method: 'add', id: 1, result: 3 });

@@ -1,10 +1,9 @@
-import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type Codec, type Decoder, ndjson } from '@localwire/transport/framing';
 import { onTestFinished } from 'vitest';
 import { createRpcServer, type RpcServer, type RpcServerOptions } from '../../src/index.js';
 import { tempAddress } from './address.js';
-import { transport } from './transport.js';
+import { connectRaw, transport } from './transport.js';
 
 /** A server listening at a fresh address, closed when the test finishes. */
 export async function startServer(
@@ -81,10 +80,11 @@ export class RawClient {
     return new RawClient(connection, codec);
   }
 
-  /** Connects to `address` with `net.connect`; closed when the test finishes. */
+  /** Connects to `address` with {@link connectRaw}; closed when the test finishes. */
   static connect(address: string, codec: Codec = ndjson): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect(address, () => resolve(new RawClient(socket, codec)));
+      const socket = connectRaw(address);
+      socket.once('connect', () => resolve(new RawClient(socket, codec)));
       socket.once('error', reject);
       onTestFinished(() => {
         socket.destroy();

@@ -1,8 +1,7 @@
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRpc, type RpcClient } from '../../src/index.js';
 import { tempAddress } from '../helpers/address.js';
-import { transport } from '../helpers/transport.js';
+import { connectRaw, transport } from '../helpers/transport.js';
 import { Fixture, isLinux, openFds, rssOf, settle, within } from './processes.js';
 
 /**
@@ -33,9 +32,9 @@ const ATTACK_MS = 30_000;
 const mib = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;
 const line = (message: unknown) => `${JSON.stringify(message)}\n`;
 
-/** A raw Unix-socket connection, its received bytes and its close. */
+/** A raw connection, its received bytes and its close. */
 async function rawConnect(address: string) {
-  const socket = net.connect(address);
+  const socket = connectRaw(address);
   socket.on('error', () => {});
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
