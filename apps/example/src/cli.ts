@@ -19,7 +19,8 @@ function usage(): string {
   const list = commands.map((c) => `  ${c.name.padEnd(width)}   ${c.summary}`).join('\n');
   return `Usage: localwire-example <command> [options]
 
-Serves and calls JSON-RPC 2.0 over ${transportDescription}.
+Serves and calls JSON-RPC 2.0 over ${transportDescription},
+or over TCP and TLS (--address tcp://host:port, tls://host:port).
 
 Commands:
 ${list}

@@ -3,8 +3,8 @@ import { connectRpc, type RpcClient, RpcError } from '@localwire/rpc-server';
 import { isTransportError } from '@localwire/transport';
 import type { Codec } from '@localwire/transport/framing';
 import { log } from './command.js';
+import type { Endpoint } from './endpoint.js';
 import { CliError, ExitCode, errorCode } from './errors.js';
-import { transport } from './platform.js';
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -19,17 +19,20 @@ export interface ConnectFlags {
 }
 
 /**
- * Connects to the server at `address`. With `reconnect`, the client's state
- * changes are told on stderr.
+ * Connects to the server at `endpoint` (a socket path or pipe name, TCP or
+ * TLS). With `reconnect`, the client's state changes are told on stderr.
  * @throws {CliError} exit code 2, one line naming the address and the likely
- * cause (nothing listening, permission denied, timed out, …).
+ * cause (nothing listening, permission denied, a TLS certificate refused,
+ * timed out, …).
  */
 export async function connectClient(
-  address: string,
+  endpoint: Endpoint,
   codec: Codec,
   timeoutMs: number,
   flags: ConnectFlags = {},
 ): Promise<RpcClient> {
+  const { transport, address } = endpoint;
+  const shown = endpoint.show(address);
   try {
     const client = await connectRpc(transport, address, {
       codec,
@@ -39,7 +42,7 @@ export async function connectClient(
     });
     if (flags.reconnect) {
       client.addEventListener('statechange', (event) => {
-        if (event.state === 'reconnecting') log(`the server went away; reconnecting to ${address}`);
+        if (event.state === 'reconnecting') log(`the server went away; reconnecting to ${shown}`);
       });
       client.addEventListener('reconnected', (event) =>
         log(`reconnected after ${event.attempts} attempt${event.attempts === 1 ? '' : 's'}`),
@@ -49,7 +52,7 @@ export async function connectClient(
   } catch (error) {
     const message = messageOf(error);
     // The transports' messages name the address; make sure, whatever failed.
-    const where = message.includes(address) ? '' : ` (${address})`;
+    const where = message.includes(address) ? '' : ` (${shown})`;
     throw new CliError(`cannot connect: ${message}${where}`, ExitCode.usage, errorCode(error));
   }
 }

@@ -33,11 +33,14 @@ export function errorCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-/** A bad command line: the CLI adds a pointer to the command's `--help` and exits 2. */
+/**
+ * A bad command line: the CLI adds a pointer to the command's `--help` and
+ * exits 2. A `code` (e.g. `EINVAL`) leads the line, as for other failures.
+ */
 export class UsageError extends CliError {
   override name = 'UsageError';
 
-  constructor(message: string) {
-    super(message, ExitCode.usage);
+  constructor(message: string, code?: string) {
+    super(message, ExitCode.usage, code);
   }
 }

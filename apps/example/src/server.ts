@@ -1,26 +1,27 @@
-/** The example server: the methods, served on this OS's transport. */
+/** The example server: the methods, served on a transport. */
 
 import { createRpcServer } from '@localwire/rpc-server';
-import type { Access, Connection, PeerInfo } from '@localwire/transport';
+import type { Access, Connection, PeerInfo, Transport } from '@localwire/transport';
 import type { Codec } from '@localwire/transport/framing';
 import { createMethods } from './methods.js';
-import { transport } from './platform.js';
 
 /** What {@link startServer} needs. */
 export interface ServerOptions {
-  /** Where to listen. */
+  /** What to listen on: this OS's transport, TCP or TLS. */
+  transport: Transport;
+  /** Where to listen, as `transport` takes it. */
   address: string;
   /** Message framing. */
   codec: Codec;
-  /** Who may connect. */
-  access: Access;
+  /** Who may connect; `undefined` leaves it to the transport (TCP and TLS take no other). */
+  access: Access | undefined;
   /** Where log lines go (the `serve` command: stderr). */
   log: (line: string) => void;
 }
 
 /** A server that is listening. */
 export interface RunningServer {
-  /** The address it listens at. */
+  /** The address it listens at, as the transport says (TCP: the port chosen for port 0). */
   readonly address: string;
   /** The names of the methods it serves. */
   readonly methods: readonly string[];
@@ -44,8 +45,8 @@ function logConnection(connection: Connection, log: (line: string) => void): voi
 }
 
 /**
- * Starts serving the example's methods at `options.address` on this OS's
- * transport.
+ * Starts serving the example's methods at `options.address` on
+ * `options.transport`.
  * @throws {TransportError} when it cannot listen there (`EADDRINUSE`, `EACCES`, …).
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
@@ -56,7 +57,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     codec: options.codec,
     onError: (error) => log(`error: ${error instanceof Error ? error.message : String(error)}`),
   });
-  const listener = await server.listen(transport, options.address, { access: options.access });
+  const { transport, address, access } = options;
+  const listener = await server.listen(transport, address, access === undefined ? {} : { access });
   listener.on('connection', (connection) => logConnection(connection, log));
   return {
     address: listener.address,

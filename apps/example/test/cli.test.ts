@@ -27,6 +27,19 @@ describe('help', () => {
     expect(result.stdout).toMatch(new RegExp(`^Usage: localwire-example ${command}`));
   });
 
+  it.each(['serve', 'call', 'watch'])(
+    '%s --help documents the address schemes and the TLS flags',
+    async (command) => {
+      const result = await run(command, '--help');
+      expect(result.code, result.stderr).toBe(0);
+      for (const text of ['tcp://<host>:<port>', 'tls://<host>:<port>', '--cert <file>']) {
+        expect(result.stdout).toContain(text);
+      }
+      expect(result.stdout).toContain('--key <file>');
+      expect(result.stdout).toContain('--ca <file>');
+    },
+  );
+
   it('help <command> prints that command’s usage', async () => {
     const result = await run('help', 'call');
     expect(result.stderr).toBe('');

@@ -3,18 +3,9 @@ import { dirname, join } from 'node:path';
 import { connectRpc } from '@localwire/rpc-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { transport } from '../src/platform.js';
-import { cleanup, freshAddress, isWindows, run, serve } from './helpers/cli.js';
+import { callOk, cleanup, freshAddress, isWindows, run, serve } from './helpers/cli.js';
 
 afterEach(cleanup);
-
-/** `call <method> [params] --address <address>`, expected to succeed: its parsed stdout. */
-async function callOk(address: string, method: string, params?: string): Promise<unknown> {
-  const args = params === undefined ? [method] : [method, params];
-  const result = await run('call', ...args, '--address', address);
-  expect(result.stderr).toBe('');
-  expect(result.code, result.stderr).toBe(0);
-  return JSON.parse(result.stdout);
-}
 
 describe('serve + call, one method at a time', () => {
   it('serve prints exactly "listening <address>" on stdout, and logs on stderr', async () => {

@@ -13,6 +13,7 @@ import {
 } from '../args.js';
 import { callFailed, connectClient } from '../client.js';
 import { type Command, print } from '../command.js';
+import { addressHelp, resolveEndpoint, tlsFlagOptions } from '../endpoint.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { defaultAppAddress } from '../platform.js';
 
@@ -23,6 +24,7 @@ const options = {
   ...addressOption,
   ...codecOption,
   ...connectFlagOptions,
+  ...tlsFlagOptions,
   idempotent: { type: 'boolean', default: false },
   timeout: { type: 'string', short: 't' },
 } as const;
@@ -43,9 +45,12 @@ put a param that starts with "-" after "--".
   localwire-example call add '{"a": 1, "b": 2}'
   localwire-example call whoami
   localwire-example call echo -- -5
+  localwire-example call add '[1, 2]' --address tcp://127.0.0.1:7000
+  localwire-example call whoami --address tls://127.0.0.1:7443 \\
+    --ca ca.pem --cert client.pem --key client-key.pem
 
 Options:
-  -a, --address <addr>   the server's address (default: ${defaultAppAddress()})
+${addressHelp('connect', defaultAppAddress())}
   --codec <name>         message framing: ndjson (default) or content-length
   -t, --timeout <ms>     how long to wait to connect, and then for the answer
                          (default: ${DEFAULT_TIMEOUT_MS})
@@ -83,9 +88,9 @@ stderr) or no answer came in time; 2 bad usage, or no server could be reached.`,
         ? DEFAULT_TIMEOUT_MS
         : parseInteger('--timeout', values.timeout, 1, 2_147_483_647);
     const codec = parseCodec(values.codec);
-    const address = values.address ?? defaultAppAddress();
+    const endpoint = resolveEndpoint(values.address ?? defaultAppAddress(), values, 'connect');
 
-    const client = await connectClient(address, codec, timeout, values);
+    const client = await connectClient(endpoint, codec, timeout, values);
     try {
       const result = await client.request(method, params, {
         timeout,

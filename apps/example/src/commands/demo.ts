@@ -105,7 +105,13 @@ Options:
     const { address } = place;
     try {
       // No server log here: the tour itself says what happens.
-      const server = await startServer({ address, codec: ndjson, access: 'user', log: () => {} });
+      const server = await startServer({
+        transport,
+        address,
+        codec: ndjson,
+        access: 'user',
+        log: () => {},
+      });
       try {
         print(`localwire demo: JSON-RPC 2.0 over ${transportDescription}`);
         print(`server  listening on ${address}`);

@@ -8,6 +8,13 @@ import {
   parseCommandLine,
 } from '../args.js';
 import { type Command, log, print } from '../command.js';
+import {
+  addressHelp,
+  describeAccess,
+  listenAccess,
+  resolveEndpoint,
+  tlsFlagOptions,
+} from '../endpoint.js';
 import { CliError, ExitCode, errorCode } from '../errors.js';
 import { defaultAppAddress, transportDescription } from '../platform.js';
 import { type RunningServer, startServer } from '../server.js';
@@ -18,7 +25,8 @@ const options = {
   ...helpOption,
   ...addressOption,
   ...codecOption,
-  access: { type: 'string', default: 'user' },
+  ...tlsFlagOptions,
+  access: { type: 'string' },
 } as const;
 
 /** Resolves with the first of SIGINT and SIGTERM; a second one exits at once. */
@@ -45,7 +53,8 @@ export const serve: Command = {
   summary: 'serve the example methods until Ctrl+C (SIGINT) or SIGTERM',
   usage: () => `Usage: localwire-example serve [options]
 
-Serves JSON-RPC 2.0 on ${transportDescription}.
+Serves JSON-RPC 2.0 on ${transportDescription},
+or over TCP or TLS on a loopback address (--address tcp://… or tls://…).
 When ready it prints one line to stdout, "listening <address>"; logs go to stderr.
 On SIGINT or SIGTERM it stops accepting, answers the calls in flight, frees the
 address and exits 0 (a second signal exits at once, with 1).
@@ -57,12 +66,19 @@ Methods:
   subscribe("ticks", intervalMs)  → a subscription id; then notifications
                                     "subscription" {subscription, result: 1, 2, 3…}
   unsubscribe(id)                 → true (false for an id that is not this connection's)
-  whoami()                        → the caller's credentials (pid, uid/gid or sid)
+  whoami()                        → the caller's credentials (pid, uid/gid or sid;
+                                    over TCP/TLS its address and certificate)
+
+  localwire-example serve --address tcp://127.0.0.1:7000
+  localwire-example serve --address tls://127.0.0.1:7443 \\
+    --cert server.pem --key server-key.pem --ca ca.pem
 
 Options:
-  -a, --address <addr>   where to listen (default: ${defaultAppAddress()})
+${addressHelp('listen', defaultAppAddress())}
   --codec <name>         message framing: ndjson (default) or content-length
-  --access <who>         who may connect: user (default) or everyone
+  --access <who>         who may connect: user (default) or everyone; over
+                         tcp:// and tls:// only everyone (any local user can
+                         reach a loopback port; tls:// checks certificates)
   -h, --help             show this help
 
 Exit codes: 0 shut down cleanly; 1 cannot listen (e.g. the address is in use); 2 bad usage.`,
@@ -76,11 +92,15 @@ Exit codes: 0 shut down cleanly; 1 cannot listen (e.g. the address is in use); 2
       return ExitCode.ok;
     }
     const codec = parseCodec(values.codec);
-    const access = parseAccess(values.access);
-    const address = values.address ?? defaultAppAddress();
+    const endpoint = resolveEndpoint(values.address ?? defaultAppAddress(), values, 'listen');
+    const access = listenAccess(
+      endpoint,
+      values.access === undefined ? undefined : parseAccess(values.access),
+    );
     let server: RunningServer;
     try {
-      server = await startServer({ address, codec, access, log });
+      const { transport, address } = endpoint;
+      server = await startServer({ transport, address, codec, access, log });
     } catch (error) {
       throw new CliError(
         `cannot listen: ${error instanceof Error ? error.message : String(error)}`,
@@ -89,9 +109,9 @@ Exit codes: 0 shut down cleanly; 1 cannot listen (e.g. the address is in use); 2
       );
     }
     const stopping = shutdownRequested();
-    print(`listening ${server.address}`);
+    print(`listening ${endpoint.show(server.address)}`);
     log(
-      `serving ${server.methods.join(', ')} on ${transportDescription} (codec ${codec.name}, access ${access}); Ctrl+C to stop`,
+      `serving ${server.methods.join(', ')} on ${endpoint.description} (codec ${codec.name}, access ${describeAccess(endpoint, access)}); Ctrl+C to stop`,
     );
     const signal = await stopping;
     log(`${signal}: shutting down; answering the calls in flight`);

@@ -12,6 +12,7 @@ import {
 } from '../args.js';
 import { callFailed, connectClient } from '../client.js';
 import { type Command, log, print } from '../command.js';
+import { addressHelp, resolveEndpoint, tlsFlagOptions } from '../endpoint.js';
 import { CliError, ExitCode, errorCode } from '../errors.js';
 import { MAX_INTERVAL_MS } from '../methods.js';
 import { defaultAppAddress } from '../platform.js';
@@ -23,6 +24,7 @@ const options = {
   ...addressOption,
   ...codecOption,
   ...connectFlagOptions,
+  ...tlsFlagOptions,
   interval: { type: 'string', short: 'i', default: '1000' },
   count: { type: 'string', short: 'n' },
 } as const;
@@ -62,7 +64,7 @@ Subscribes to the server's "ticks" and prints "tick <n>" on stdout for each
 one as it arrives, until --count ticks have come or Ctrl+C; then unsubscribes.
 
 Options:
-  -a, --address <addr>   the server's address (default: ${defaultAppAddress()})
+${addressHelp('connect', defaultAppAddress())}
   --codec <name>         message framing: ndjson (default) or content-length
   -i, --interval <ms>    milliseconds between ticks (default: 1000)
   -n, --count <n>        stop after this many ticks (default: until Ctrl+C)
@@ -90,9 +92,9 @@ Exit codes: 0 done; 1 the subscription failed or the server went away;
         ? Number.POSITIVE_INFINITY
         : parseInteger('--count', values.count, 1, 1_000_000_000);
     const codec = parseCodec(values.codec);
-    const address = values.address ?? defaultAppAddress();
+    const endpoint = resolveEndpoint(values.address ?? defaultAppAddress(), values, 'connect');
 
-    const client = await connectClient(address, codec, DEFAULT_TIMEOUT_MS, values);
+    const client = await connectClient(endpoint, codec, DEFAULT_TIMEOUT_MS, values);
     const stop = stopOnSignal();
     try {
       const ticks = await client.subscribe<number>('ticks', [interval]).catch((error: unknown) => {

@@ -165,6 +165,23 @@ export function run(...args: string[]): Promise<RunResult> {
   return start(...args).result;
 }
 
+/**
+ * `call <method> [params] --address <address> …flags`, expected to succeed
+ * with nothing on stderr: its parsed stdout.
+ */
+export async function callOk(
+  address: string,
+  method: string,
+  params?: string,
+  ...flags: string[]
+): Promise<unknown> {
+  const args = params === undefined ? [method] : [method, params];
+  const result = await run('call', ...args, '--address', address, ...flags);
+  expect(result.stderr).toBe('');
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout);
+}
+
 /** A `serve` child that has said it is listening. */
 export interface Server {
   readonly child: ChildProcess;
