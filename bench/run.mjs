@@ -14,6 +14,7 @@ import { describeMachine, machineLine } from './lib/machine.mjs';
 import { cpuPlan, fdLimits } from './lib/procs.mjs';
 import { formatProfile } from './lib/profile.mjs';
 import { markdownTables, textTables } from './lib/table.mjs';
+import { TRANSPORTS } from './lib/transports.mjs';
 import * as echo from './scenarios/echo.mjs';
 import * as namedPipe from './scenarios/named-pipe.mjs';
 import * as rpc from './scenarios/rpc.mjs';
@@ -26,11 +27,32 @@ const BENCH = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = join(BENCH, '..');
 const RESULTS = join(BENCH, 'results');
 
-/** Counts for a full run (about 6 minutes on 2 cores) and for `--quick`. */
+/**
+ * Counts for a full run (about 9 minutes on 2 cores, 3 of them the TCP and
+ * TLS byte rows) and for `--quick`.
+ */
 const CONFIG = {
   full: {
     echo: { count: 10_000, size: 64, generations: 2, rounds: 5, warmups: 1 },
     throughput: {
+      bytes: 512 * MiB,
+      warmupBytes: 64 * MiB,
+      chunk: 64 * 1024,
+      generations: 4,
+      rounds: 10,
+      warmups: 1,
+    },
+    'tcp-echo': { count: 10_000, size: 64, generations: 2, rounds: 5, warmups: 1 },
+    'tcp-throughput': {
+      bytes: 512 * MiB,
+      warmupBytes: 64 * MiB,
+      chunk: 64 * 1024,
+      generations: 4,
+      rounds: 10,
+      warmups: 1,
+    },
+    'tls-echo': { count: 10_000, size: 64, generations: 2, rounds: 5, warmups: 1 },
+    'tls-throughput': {
       bytes: 512 * MiB,
       warmupBytes: 64 * MiB,
       chunk: 64 * 1024,
@@ -68,6 +90,24 @@ const CONFIG = {
       rounds: 1,
       warmups: 1,
     },
+    'tcp-echo': { count: 2000, size: 64, generations: 1, rounds: 2, warmups: 1 },
+    'tcp-throughput': {
+      bytes: 64 * MiB,
+      warmupBytes: 16 * MiB,
+      chunk: 64 * 1024,
+      generations: 2,
+      rounds: 1,
+      warmups: 1,
+    },
+    'tls-echo': { count: 2000, size: 64, generations: 1, rounds: 2, warmups: 1 },
+    'tls-throughput': {
+      bytes: 64 * MiB,
+      warmupBytes: 16 * MiB,
+      chunk: 64 * 1024,
+      generations: 2,
+      rounds: 1,
+      warmups: 1,
+    },
     'rpc-sequential': { count: 1000, generations: 1, rounds: 2, warmups: 1 },
     'rpc-pipelined': { count: 10_000, window: 256, generations: 1, rounds: 2, warmups: 1 },
     'rpc-tracing': { count: 10_000, window: 256, generations: 1, rounds: 2, warmups: 1 },
@@ -92,10 +132,29 @@ const CONFIG = {
 
 /** @type {Record<string, { about: string, run: (ctx: RunContext, config: any) => Promise<Outcome> }>} */
 const SCENARIOS = {
-  echo: { about: 'bytes: echo round-trip latency, raw net vs transport', run: echo.run },
+  echo: {
+    about: 'bytes: echo round-trip latency over a Unix socket, raw net vs transport',
+    run: echo.run,
+  },
   throughput: {
-    about: 'bytes: bulk one-way throughput, raw net vs transport',
+    about: 'bytes: bulk one-way throughput over a Unix socket, raw net vs transport',
     run: throughput.run,
+  },
+  'tcp-echo': {
+    about: 'bytes: echo round-trip latency over TCP 127.0.0.1, raw net vs tcpTransport',
+    run: (ctx, config) => echo.run(ctx, config, TRANSPORTS.tcp),
+  },
+  'tcp-throughput': {
+    about: 'bytes: bulk one-way throughput over TCP 127.0.0.1, raw net vs tcpTransport',
+    run: (ctx, config) => throughput.run(ctx, config, TRANSPORTS.tcp),
+  },
+  'tls-echo': {
+    about: 'bytes: echo round-trip latency over mutual TLS 1.3, raw tls vs tlsTransport',
+    run: (ctx, config) => echo.run(ctx, config, TRANSPORTS.tls),
+  },
+  'tls-throughput': {
+    about: 'bytes: bulk one-way throughput over mutual TLS 1.3, raw tls vs tlsTransport',
+    run: (ctx, config) => throughput.run(ctx, config, TRANSPORTS.tls),
   },
   'rpc-sequential': { about: 'RPC: sequential tiny calls, p50/p99', run: rpc.runSequential },
   'rpc-pipelined': { about: 'RPC: pipelined tiny calls, 256 in flight', run: rpc.runPipelined },

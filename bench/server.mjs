@@ -1,9 +1,13 @@
 // A benchmark server child, started by run.mjs:
-//   node server.mjs --mode echo|bulk|rpc --impl NAME --path SOCKET [--large]
+//   node server.mjs --mode echo|bulk|rpc --impl NAME --path WHERE [--large]
+//                   [--certificates DIR]
 // The byte modes take several --impl/--path pairs: one process serving
-// raw net and the localwire transport side by side.
-// Prints `READY {...}` once listening; answers `rss` (after a full GC when
-// run with --expose-gc) and `exit` over IPC.
+// raw net and the localwire transport side by side. WHERE is a socket path,
+// or for TCP and TLS a loopback address with port 0; the TLS implementations
+// read their certificates from DIR (lib/certificates.mjs).
+// Prints `READY {...}` once listening, with `addresses`: where each
+// implementation listens (the port the OS chose); answers `rss` (after a
+// full GC when run with --expose-gc) and `exit` over IPC.
 import { parseArgs } from 'node:util';
 import { bytesImpls, rpcImpls } from './impls/index.mjs';
 import { serveBulk } from './lib/bulk.mjs';
@@ -15,9 +19,10 @@ const { values } = parseArgs({
     impl: { type: 'string', multiple: true },
     path: { type: 'string', multiple: true },
     large: { type: 'boolean', default: false },
+    certificates: { type: 'string' },
   },
 });
-const { mode, large } = values;
+const { mode, large, certificates } = values;
 const impls = values.impl ?? [];
 const paths = values.path ?? [];
 if (!mode || impls.length === 0 || impls.length !== paths.length) {
@@ -33,17 +38,24 @@ function echo(connection) {
 
 /** @type {{ close(): Promise<void> }[]} */
 const servers = [];
+/** @type {string[]} where each implementation listens, in order */
+const addresses = [];
 for (let i = 0; i < impls.length; i++) {
   const impl = impls[i];
   if (mode === 'rpc') {
     const rpc = rpcImpls[impl];
     if (!rpc) throw new Error(`no RPC implementation ${impl}`);
     servers.push(await rpc.serve(paths[i], { large }));
+    addresses.push(paths[i]);
   } else {
     const bytes = bytesImpls[impl];
     if (!bytes) throw new Error(`no byte implementation ${impl}`);
     if (mode !== 'echo' && mode !== 'bulk') throw new Error(`no mode ${mode}`);
-    servers.push(await bytes.listen(paths[i], mode === 'echo' ? echo : serveBulk));
+    const server = await bytes.listen(paths[i], mode === 'echo' ? echo : serveBulk, {
+      certificates,
+    });
+    servers.push(server);
+    addresses.push(server.address);
   }
 }
 
@@ -68,4 +80,4 @@ answerRequests(
     for (const server of servers) await server.close();
   },
 );
-announceReady({ mode, impls });
+announceReady({ mode, impls, addresses });

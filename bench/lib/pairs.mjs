@@ -4,6 +4,7 @@
 // (other work, thermal, frequency) lands on all of them alike.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bytesImpls } from '../impls/bytes.mjs';
 import { startChild } from './procs.mjs';
 
 const SERVER = fileURLToPath(new URL('../server.mjs', import.meta.url));
@@ -17,6 +18,7 @@ const CLIENT = fileURLToPath(new URL('../client.mjs', import.meta.url));
  * @property {string | undefined} profileDir write CPU profiles of the children there
  * @property {{ client: number, server: number } | undefined} cpus pin children to these CPUs
  * @property {(message: string) => void} log
+ * @property {string} [certificates] the TLS certificates' directory, once made (lib/transports.mjs)
  */
 
 /**
@@ -56,11 +58,16 @@ function profileArgs(ctx, file, wanted = true) {
 
 /**
  * Starts a server child for one implementation (or, for the byte modes,
- * several side by side), listening at `path` (one per implementation).
+ * several side by side), listening at `path` (one per implementation: a
+ * socket path, or a loopback address with port 0). Its `info.addresses` say
+ * where each listens.
  * @param {Context} ctx
- * @param {{ scenario: string, impl: string | string[], mode: 'echo' | 'bulk' | 'rpc', path: string | string[], large?: boolean, fds?: number, profile?: boolean }} options
+ * @param {{ scenario: string, impl: string | string[], mode: 'echo' | 'bulk' | 'rpc', path: string | string[], large?: boolean, fds?: number, profile?: boolean, certificates?: string }} options
  */
-export function startServer(ctx, { scenario, impl, mode, path, large = false, fds, profile }) {
+export function startServer(
+  ctx,
+  { scenario, impl, mode, path, large = false, fds, profile, certificates },
+) {
   const impls = [impl].flat();
   const paths = [path].flat();
   const label = impls.join('+');
@@ -71,6 +78,7 @@ export function startServer(ctx, { scenario, impl, mode, path, large = false, fd
       mode,
       ...impls.flatMap((name, i) => ['--impl', name, '--path', paths[i]]),
       ...(large ? ['--large'] : []),
+      ...(certificates ? ['--certificates', certificates] : []),
     ],
     {
       name: `${scenario}/${label} server`,
@@ -239,41 +247,52 @@ export async function interleaveFresh(ctx, options, plan) {
 
 /**
  * For implementations whose data path is the same code (raw net and the
- * localwire transport both hand out a `net.Socket`): per generation, ONE
- * server child serving all of them side by side and ONE client child
- * connected to all, whose step measures each in turn and answers
- * `{ [impl]: result }`. Sharing the processes takes the differences between
- * processes out of the comparison, leaving only the code paths.
+ * localwire transport both hand out a `net.Socket`, raw tls and the
+ * localwire TLS transport a `tls.TLSSocket`): per generation, ONE server
+ * child serving all of them side by side and ONE client child connected to
+ * all, whose step measures each in turn and answers `{ [impl]: result }`.
+ * Sharing the processes takes the differences between processes out of the
+ * comparison, leaving only the code paths. Each implementation listens where
+ * its `where` says (a socket in `ctx.dir`, or a loopback port the OS
+ * chooses); the client is told the addresses the server reported.
  * @param {Context} ctx
- * @param {{ scenario: string, impls: string[], mode: 'echo' | 'bulk', generations: number, rounds: number, warmups: number, params: any, warmupParams?: any }} plan
+ * @param {{ scenario: string, module?: string, impls: string[], mode: 'echo' | 'bulk', generations: number, rounds: number, warmups: number, params: any, warmupParams?: any, certificates?: string }} plan
+ *   `module`: the module in scenarios/ whose `client` steps the client runs
+ *   (default: `scenario`); `certificates`: the TLS certificates' directory
  * @returns {Promise<Record<string, any[]>>}
  */
 export async function sharedGenerations(ctx, plan) {
-  const { scenario, impls, mode, params } = plan;
+  const { scenario, module = scenario, impls, mode, params, certificates } = plan;
   const warmupParams = plan.warmupParams ?? params;
   /** @type {Record<string, any[]>} */
   const results = Object.fromEntries(impls.map((impl) => [impl, []]));
   for (let g = 0; g < plan.generations; g++) {
     const profile = g === 0;
-    /** @type {Record<string, string>} */
-    const paths = Object.fromEntries(
-      impls.map((impl) => [impl, join(ctx.dir, `${scenario}-${g}-${impl}.sock`)]),
-    );
+    const where = impls.map((impl) => bytesImpls[impl].where(ctx.dir, `${scenario}-${g}-${impl}`));
     /** @type {import('./procs.mjs').Child[]} */
     const children = [];
     try {
-      children.push(
-        await startServer(ctx, {
-          scenario,
-          impl: impls,
-          mode,
-          path: Object.values(paths),
-          profile,
-        }),
-      );
+      const server = await startServer(ctx, {
+        scenario,
+        impl: impls,
+        mode,
+        path: where,
+        profile,
+        certificates,
+      });
+      children.push(server);
+      /** @type {string[]} */
+      const addresses = server.info.addresses;
+      /** @type {Record<string, string>} */
+      const paths = Object.fromEntries(impls.map((impl, i) => [impl, addresses[i]]));
       const client = await startClient(ctx, { scenario, label: 'shared', profile });
       children.unshift(client);
-      await client.request('setup', { scenario, impl: 'shared', path: '', params: { paths } });
+      await client.request('setup', {
+        scenario: module,
+        impl: 'shared',
+        path: '',
+        params: { paths, certificates },
+      });
       for (let w = 0; w < plan.warmups; w++) {
         await client.request('step', { fn: 'round', params: { ...warmupParams, first: w } });
       }

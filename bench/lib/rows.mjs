@@ -4,7 +4,7 @@ import { formatRatio, ratio } from './stats.mjs';
 
 /**
  * @typedef {object} Row
- * @property {string} section 'bytes' | 'rpc' | 'pipe'
+ * @property {string} section a key of `SECTIONS` in table.mjs: 'bytes' | 'tcp' | 'tls' | 'rpc' | 'tracing' | 'pipe'
  * @property {string} metric
  * @property {string} unit
  * @property {Record<string, number | string | null>} values by implementation

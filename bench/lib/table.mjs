@@ -10,6 +10,21 @@ export const SECTIONS = {
       ['localwire', 'localwire'],
     ],
   },
+  tcp: {
+    title: 'Bytes over TCP on loopback (127.0.0.1): localwire tcpTransport vs raw node:net',
+    columns: [
+      ['raw-tcp', 'raw net'],
+      ['localwire-tcp', 'localwire'],
+    ],
+  },
+  tls: {
+    title:
+      'Bytes over mutual TLS 1.3 on loopback (127.0.0.1): localwire tlsTransport vs raw node:tls',
+    columns: [
+      ['raw-tls', 'raw tls'],
+      ['localwire-tls', 'localwire'],
+    ],
+  },
   rpc: {
     title: 'JSON-RPC 2.0 over a Unix socket',
     columns: [

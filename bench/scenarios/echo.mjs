@@ -1,6 +1,9 @@
 // Bytes: echo round-trip latency of a small message, raw node:net vs the
-// localwire Unix-socket transport. Both connections are plain net.Sockets,
-// so one server child serves both and one client child holds both and
+// localwire Unix-socket transport, and the same over TCP on loopback (raw
+// net vs tcpTransport) and over mutual TLS 1.3 (raw tls vs tlsTransport):
+// `run`'s `transport` (lib/transports.mjs). Both connections of a pair are
+// the same kind of socket, so one server child serves both and one client
+// child holds both and
 // alternates between them round trip by round trip (sharedGenerations):
 // that cancels drift at the finest grain, and differences between
 // processes altogether. The target is tight (5 %), and the two data paths
@@ -9,8 +12,7 @@ import { bytesImpls } from '../impls/index.mjs';
 import { sharedGenerations } from '../lib/pairs.mjs';
 import { compare, joinComparisons } from '../lib/rows.mjs';
 import { percentile, pool } from '../lib/stats.mjs';
-
-const IMPLS = ['raw-net', 'localwire'];
+import { prepare, TRANSPORTS } from '../lib/transports.mjs';
 
 /** @typedef {{ impls: string[], connections: import('node:stream').Duplex[] }} State */
 
@@ -40,13 +42,16 @@ function roundTrip(connection, message) {
 
 export const client = {
   /**
-   * @param {{ params: { paths: Record<string, string> } }} args
+   * @param {{ params: { paths: Record<string, string>, certificates?: string } }} args
    * @returns {Promise<State>}
    */
   async setup({ params }) {
-    const impls = Object.keys(params.paths);
+    const { paths, certificates } = params;
+    const impls = Object.keys(paths);
     const connections = [];
-    for (const impl of impls) connections.push(await bytesImpls[impl].connect(params.paths[impl]));
+    for (const impl of impls) {
+      connections.push(await bytesImpls[impl].connect(paths[impl], { certificates }));
+    }
     return { impls, connections };
   },
   /**
@@ -76,12 +81,19 @@ export const client = {
 /**
  * @param {import('../lib/pairs.mjs').Context} ctx
  * @param {{ count: number, size: number, generations: number, rounds: number, warmups: number }} config
+ * @param {import('../lib/transports.mjs').ByteTransport} [transport] default: the Unix socket
+ * @returns {Promise<{ figures: any, rows: import('../lib/rows.mjs').Row[] } | { skipped: string }>}
  */
-export async function run(ctx, config) {
+export async function run(ctx, config, transport = TRANSPORTS.unix) {
+  const needs = prepare(ctx, transport);
+  if ('skipped' in needs) return needs;
+  const impls = [transport.raw, transport.localwire];
   /** @type {Record<string, Float64Array[]>} */
   const rounds = await sharedGenerations(ctx, {
-    scenario: 'echo',
-    impls: IMPLS,
+    scenario: transport === TRANSPORTS.unix ? 'echo' : `${transport.name}-echo`,
+    module: 'echo',
+    impls,
+    certificates: needs.certificates,
     mode: 'echo',
     generations: config.generations,
     rounds: config.rounds,
@@ -90,7 +102,7 @@ export async function run(ctx, config) {
   });
   /** @type {Record<string, { p50: number, p99: number, roundP50s: number[] }>} */
   const figures = {};
-  for (const impl of IMPLS) {
+  for (const impl of impls) {
     const samples = pool(rounds[impl]);
     figures[impl] = {
       p50: percentile(samples, 50),
@@ -98,8 +110,8 @@ export async function run(ctx, config) {
       roundP50s: rounds[impl].map((r) => percentile(r, 50)),
     };
   }
-  const raw = figures['raw-net'];
-  const lw = figures.localwire;
+  const raw = figures[transport.raw];
+  const lw = figures[transport.localwire];
   const p50 = joinComparisons([compare(lw.p50, raw.p50, 'raw', { atMost: 1.05 })]);
   const p99 = joinComparisons([compare(lw.p99, raw.p99, 'raw', { atMost: 1.05 })]);
   return {
@@ -110,17 +122,17 @@ export async function run(ctx, config) {
     },
     rows: [
       {
-        section: 'bytes',
+        section: transport.section,
         metric: `echo round trip p50 (${config.size} B)`,
         unit: 'µs',
-        values: { 'raw-net': raw.p50, localwire: lw.p50 },
+        values: { [transport.raw]: raw.p50, [transport.localwire]: lw.p50 },
         ...p50,
       },
       {
-        section: 'bytes',
+        section: transport.section,
         metric: `echo round trip p99 (${config.size} B)`,
         unit: 'µs',
-        values: { 'raw-net': raw.p99, localwire: lw.p99 },
+        values: { [transport.raw]: raw.p99, [transport.localwire]: lw.p99 },
         ...p99,
       },
     ],
