@@ -3,7 +3,7 @@
 // in the same processes, and the section of the result tables their rows
 // go to.
 import { join } from 'node:path';
-import { makeCertificates } from './certificates.mjs';
+import { makeTestPki } from '@localwire/test-pki';
 
 /**
  * @typedef {object} ByteTransport
@@ -23,8 +23,8 @@ export const TRANSPORTS = {
 
 /**
  * What `transport` needs before its servers start: for TLS, the run's
- * certificates, made on first use (with the openssl CLI, in the run's
- * private temporary directory) and kept in `ctx.certificates` for the rest
+ * certificates (tools/test-pki), made on first use with the openssl CLI, in
+ * the run's private temporary directory, and kept in `ctx.certificates` for the rest
  * of the run. Without openssl the scenario is skipped, with the reason.
  * @param {import('./pairs.mjs').Context} ctx
  * @param {ByteTransport} transport
@@ -33,7 +33,7 @@ export const TRANSPORTS = {
 export function prepare(ctx, transport) {
   if (!transport.tls) return {};
   try {
-    ctx.certificates ??= makeCertificates(join(ctx.dir, 'certificates'));
+    ctx.certificates ??= makeTestPki(join(ctx.dir, 'certificates')).dir;
   } catch (error) {
     if (/** @type {NodeJS.ErrnoException} */ (error).code === 'ENOENT') {
       return { skipped: 'the openssl CLI, which makes the TLS certificates, is not installed' };

@@ -1,9 +1,10 @@
 // Issue 19: --address tcp://host:port and tls://host:port, on loopback only (127.0.0.1 and ::1).
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeTestPki, type TestPki } from '@localwire/test-pki';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { callOk, cleanup, run, serve } from './helpers/cli.js';
-import { freeTcpAddress, type LoopbackHost, makePki, type PkiFiles } from './helpers/tls.js';
+import { freeTcpAddress, type LoopbackHost } from './helpers/ports.js';
 
 afterEach(cleanup);
 
@@ -94,14 +95,28 @@ describe('tls:// command-line errors', () => {
 // The certificates are made with the openssl CLI, which node.exe cannot run
 // under Wine (scripts/test-windows.sh): these run on Linux and macOS only.
 describe.runIf(process.platform !== 'win32')('tls://', () => {
-  let pki: PkiFiles;
+  let pki: TestPki;
   beforeAll(() => {
-    pki = makePki();
+    pki = makeTestPki();
   });
   afterAll(() => pki?.dispose());
 
-  const serverFlags = () => ['--cert', pki.server.cert, '--key', pki.server.key, '--ca', pki.ca];
-  const clientFlags = () => ['--ca', pki.ca, '--cert', pki.client.cert, '--key', pki.client.key];
+  const serverFlags = () => [
+    '--cert',
+    pki.server.certFile,
+    '--key',
+    pki.server.keyFile,
+    '--ca',
+    pki.caFile,
+  ];
+  const clientFlags = () => [
+    '--ca',
+    pki.caFile,
+    '--cert',
+    pki.client.certFile,
+    '--key',
+    pki.client.keyFile,
+  ];
 
   it.each<LoopbackHost>(['127.0.0.1', '::1'])(
     'on %s: call and watch with --ca, --cert and --key; whoami names the client certificate',
@@ -125,7 +140,7 @@ describe.runIf(process.platform !== 'win32')('tls://', () => {
   it('a client without a certificate is refused: exit 2, EACCES; no connection reaches the server', async () => {
     const address = await freeTcpAddress('tls', '127.0.0.1');
     const server = await serve(address, ...serverFlags());
-    const result = await run('call', 'echo', '1', '--address', address, '--ca', pki.ca);
+    const result = await run('call', 'echo', '1', '--address', address, '--ca', pki.caFile);
     expect(result.code, result.stderr).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(
@@ -147,9 +162,9 @@ describe.runIf(process.platform !== 'win32')('tls://', () => {
       '--address',
       address,
       '--cert',
-      pki.client.cert,
+      pki.client.certFile,
       '--key',
-      pki.client.key,
+      pki.client.keyFile,
     );
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toMatch(
