@@ -79,6 +79,7 @@ const CONFIG = {
       generations: 2,
       rounds: 3,
     },
+    'named-pipe-rpc': { count: 40_000, window: 256, generations: 3, rounds: 3, warmups: 1 },
   },
   quick: {
     echo: { count: 2000, size: 64, generations: 1, rounds: 2, warmups: 1 },
@@ -122,6 +123,7 @@ const CONFIG = {
       generations: 1,
       rounds: 1,
     },
+    'named-pipe-rpc': { count: 5000, window: 256, generations: 1, rounds: 2, warmups: 1 },
   },
 };
 
@@ -172,6 +174,10 @@ const SCENARIOS = {
   'named-pipe': {
     about: 'named pipe under Wine: bulk throughput vs node:net pipe',
     run: namedPipe.run,
+  },
+  'named-pipe-rpc': {
+    about: 'named pipe under Wine: pipelined RPC calls vs the floor on a node:net pipe',
+    run: namedPipe.runRpc,
   },
 };
 

@@ -1,5 +1,6 @@
 // localwire: @localwire/rpc-server's server and client over the
-// @localwire/unix-socket transport, default codec (ndjson) and default
+// @localwire/unix-socket transport (or another one: `localwireOver`, which
+// the named-pipe RPC row uses), default codec (ndjson) and default
 // limits — except for the large-message runs, which raise the message and
 // buffer limits (the default maximum message is 16 MiB).
 //
@@ -34,14 +35,15 @@ export const LARGE_LIMITS = Object.freeze({
  * The implementation on one build of @localwire/rpc-server.
  * @param {RpcServerModule} build
  * @param {string} label
+ * @param {import('@localwire/transport').Transport} [transport] the Unix socket by default
  * @returns {import('./types.mjs').RpcImpl}
  */
-function on({ connectRpc, createRpcServer }, label) {
+function on({ connectRpc, createRpcServer }, label, transport = unixSocketTransport) {
   return {
     label,
     async serve(path, { large = false }) {
       const server = createRpcServer({ methods, limits: large ? LARGE_LIMITS : undefined });
-      await server.listen(unixSocketTransport, path);
+      await server.listen(transport, path);
       return {
         close: async () => {
           await server.close({ timeout: 1000 });
@@ -49,7 +51,7 @@ function on({ connectRpc, createRpcServer }, label) {
       };
     },
     async connect(path, { large = false }) {
-      const client = await connectRpc(unixSocketTransport, path, {
+      const client = await connectRpc(transport, path, {
         limits: large ? LARGE_LIMITS : undefined,
       });
       return {
@@ -68,6 +70,17 @@ function on({ connectRpc, createRpcServer }, label) {
 }
 
 export const localwire = on(rpc, 'localwire');
+
+/**
+ * localwire (the BENCH_RPC_SERVER build, like `localwire`) over `transport`:
+ * `serve` and `connect` take that transport's addresses.
+ * @param {import('@localwire/transport').Transport} transport
+ * @param {string} label
+ * @returns {import('./types.mjs').RpcImpl}
+ */
+export function localwireOver(transport, label) {
+  return on(rpc, label, transport);
+}
 
 const ignore = () => {};
 /** A subscriber that does nothing: what is measured is localwire's publishing. */

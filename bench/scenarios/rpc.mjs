@@ -3,6 +3,7 @@
 // implementation's client child) and the scenarios that drive them.
 import { rpcImpls } from '../impls/index.mjs';
 import { interleaveFresh, startPairs } from '../lib/pairs.mjs';
+import { expectThree, pipelinedCalls } from '../lib/pipelined.mjs';
 import { compare, joinComparisons } from '../lib/rows.mjs';
 import { median, percentile, pool } from '../lib/stats.mjs';
 
@@ -40,11 +41,6 @@ function payload(bytes) {
     payloads.set(bytes, text);
   }
   return text;
-}
-
-/** @param {unknown} result */
-function expectThree(result) {
-  if (result !== 3) throw new Error(`add([1, 2]) answered ${JSON.stringify(result)}`);
 }
 
 export const client = {
@@ -90,27 +86,11 @@ export const client = {
    * @param {ClientState} state
    * @param {{ count: number, window: number }} params
    */
-  pipelined(state, { count, window }) {
-    const rpc = /** @type {import('../impls/types.mjs').RpcClient} */ (state.rpc);
-    return new Promise((resolve, reject) => {
-      let sent = 0;
-      let done = 0;
-      const start = performance.now();
-      const onAnswer = (/** @type {unknown} */ result) => {
-        if (result !== 3) {
-          reject(new Error(`add([1, 2]) answered ${JSON.stringify(result)}`));
-          return;
-        }
-        done++;
-        if (done === count) resolve(count / ((performance.now() - start) / 1000));
-        else if (sent < count) send();
-      };
-      const send = () => {
-        sent++;
-        rpc.call('add', [1, 2]).then(onAnswer, reject);
-      };
-      while (sent < Math.min(window, count)) send();
-    });
+  pipelined(state, params) {
+    return pipelinedCalls(
+      /** @type {import('../impls/types.mjs').RpcClient} */ (state.rpc),
+      params,
+    );
   },
 
   /**
