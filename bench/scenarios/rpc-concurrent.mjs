@@ -184,7 +184,9 @@ export async function run(ctx, config) {
           unit: 'calls/s',
           values: values('callsPerSecond'),
           ...joinComparisons([
-            compare(figures.localwire.callsPerSecond, figures.floor.callsPerSecond, 'floor'),
+            compare(figures.localwire.callsPerSecond, figures.floor.callsPerSecond, 'floor', {
+              atLeast: 1.2,
+            }),
           ]),
         },
         {
@@ -197,6 +199,7 @@ export async function run(ctx, config) {
               figures.localwire.rssPerConnectionKiB,
               figures.floor.rssPerConnectionKiB,
               'floor',
+              { atMost: 1.0 },
             ),
           ]),
         },

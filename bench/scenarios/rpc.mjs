@@ -196,14 +196,14 @@ export async function runSequential(ctx, config) {
         metric: 'sequential tiny call p50',
         unit: 'µs',
         values: values('p50'),
-        ...versusFloor(values('p50'), { atMost: 1.25 }),
+        ...versusFloor(values('p50'), { atMost: 1.0 }),
       },
       {
         section: 'rpc',
         metric: 'sequential tiny call p99',
         unit: 'µs',
         values: values('p99'),
-        ...versusFloor(values('p99')),
+        ...versusFloor(values('p99'), { atMost: 1.0 }),
       },
     ],
   };
@@ -254,7 +254,7 @@ export async function runPipelined(ctx, config) {
         unit: 'calls/s',
         values,
         ...joinComparisons([
-          compare(values.localwire, values.floor, 'floor', { atLeast: 0.8 }),
+          compare(values.localwire, values.floor, 'floor', { atLeast: 1.5 }),
           compare(values.localwire, values.vscode, 'vscode', { atLeast: 3 }),
         ]),
       },
@@ -308,14 +308,14 @@ export async function runBatch(ctx, config) {
         metric: `batch of ${config.size}, round trip p50`,
         unit: 'µs',
         values: values('p50'),
-        ...versusFloor(numbers(values('p50'))),
+        ...versusFloor(numbers(values('p50')), { atMost: 1.0 }),
       },
       {
         section: 'rpc',
         metric: `batch of ${config.size}, throughput`,
         unit: 'calls/s',
         values: values('callsPerSecond'),
-        ...versusFloor(numbers(values('callsPerSecond'))),
+        ...versusFloor(numbers(values('callsPerSecond')), { atLeast: 1.2 }),
       },
     ],
   };
@@ -461,7 +461,7 @@ export async function runConnect(ctx, config) {
         metric: 'connect + 1 call + close (median)',
         unit: 'per s',
         values,
-        ...versusFloor(values),
+        ...versusFloor(values, { atLeast: 1.0 }),
       },
     ],
   };
