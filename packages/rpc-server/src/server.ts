@@ -296,7 +296,8 @@ export class RpcServer {
       this.#openPerPeer.set(key, count + 1);
     }
     this.#open++;
-    connection.once('close', () => {
+    // `on`, not `once`: 'close' comes once, and `once` wraps the listener in two more objects.
+    connection.on('close', () => {
       this.#open--;
       if (key === undefined) return;
       const left = this.#openPerPeer.get(key)! - 1;
