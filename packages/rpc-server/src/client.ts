@@ -236,7 +236,7 @@ class Client implements RpcClient {
       whileDisconnected: options.whileDisconnected ?? 'queue',
       requestTimeout: options.requestTimeout,
       endpoint,
-      emit: (event) => this.#events?.dispatchEvent(event),
+      emit: (make) => this.#events?.dispatchEvent(make()),
       restored: () => this.#subscriber.reconnected(),
     });
     this.#subscriber = new Subscriber(this, address);

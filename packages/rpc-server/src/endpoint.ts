@@ -156,6 +156,7 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
   readonly #rules: SideRules;
   /** Resolves once the connection has closed. */
   readonly closed: Promise<void>;
+  #resolveClosed!: () => void;
   #nextId = 0;
   /** Why outgoing requests can no longer be answered, once they cannot. */
   #unanswerable: string | undefined;
@@ -195,12 +196,11 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
       this.#lifecycle,
       this,
     );
-    this.closed = new Promise((resolve) => connection.once('close', resolve));
-    const watchdog = options.watchdog;
-    if (watchdog !== undefined) {
-      watchdog.add(this);
-      this.closed.then(() => watchdog.delete(this));
-    }
+    // Resolved, and the watchdog left, from #onClose: no listener or promise reaction of their own.
+    this.closed = new Promise((resolve) => {
+      this.#resolveClosed = resolve;
+    });
+    options.watchdog?.add(this);
     connection.on('data', this.#onData);
     connection.on('end', this.#onEnd);
     connection.on('error', this.#onConnectionError);
@@ -468,7 +468,7 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
     this.#outgoing ??= new OutgoingRequests(
       this.#options.address,
       this.#options.requestTimeout,
-      this.cancelMethod === false ? undefined : this.#sendCancel,
+      this.cancelMethod === false ? undefined : (id) => this.#sendCancel(id),
     );
     return this.#outgoing;
   }
@@ -511,9 +511,9 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
   }
 
   /** Tells the peer this side no longer wants the answer to its request `id`. */
-  readonly #sendCancel = (id: JSONRPCID) => {
+  #sendCancel(id: JSONRPCID): void {
     if (this.cancelMethod !== false) this.notify(this.cancelMethod, { id });
-  };
+  }
 
   readonly #onData = (chunk: Buffer) => {
     this.#inbound.push(chunk);
@@ -535,6 +535,8 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
     this.#closedWith = { reason };
     this.calls.abortAll(reason);
     this.#abort?.abort(reason);
+    this.#options.watchdog?.delete(this);
+    this.#resolveClosed();
   };
 
   #settled(weight: number, response: Reply): void {

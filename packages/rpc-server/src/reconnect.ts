@@ -114,8 +114,11 @@ export interface LinkOptions {
   requestTimeout: number | undefined;
   /** Serves a new connection. */
   endpoint(connection: Connection): Endpoint;
-  /** Dispatches the client's events. */
-  emit(event: Event): void;
+  /**
+   * Dispatches the event `make()` returns, if anyone listens: made only then
+   * (an `Event` costs a timestamp and more; most clients have no listener).
+   */
+  emit(make: () => Event): void;
   /** Told when a reconnect has succeeded, after the queued calls were sent. */
   restored(): void;
 }
@@ -333,7 +336,7 @@ export class Link {
     this.#endpoint = endpoint;
     this.#watch(endpoint);
     this.#setState('open', undefined, undefined);
-    this.#options.emit(new RpcReconnectedEvent(connected.attempts));
+    this.#options.emit(() => new RpcReconnectedEvent(connected.attempts));
     this.#queue.flush();
     this.#options.restored();
   }
@@ -368,6 +371,6 @@ export class Link {
   ): void {
     const previous = this.#state;
     this.#state = state;
-    this.#options.emit(new RpcStateChangeEvent(state, previous, error, reason));
+    this.#options.emit(() => new RpcStateChangeEvent(state, previous, error, reason));
   }
 }

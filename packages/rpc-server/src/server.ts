@@ -10,7 +10,7 @@ import {
 import { type Codec, ndjson } from '@localwire/transport/framing';
 import { createJSONRPCErrorResponse } from 'json-rpc-2.0';
 import type { RpcMethods } from './context.js';
-import { DEFAULT_CANCEL_METHOD, Endpoint } from './endpoint.js';
+import { DEFAULT_CANCEL_METHOD, Endpoint, type EndpointOptions } from './endpoint.js';
 import { RpcErrorCode } from './errors.js';
 import { type RpcLimits, resolveLimits } from './limits.js';
 import { MethodTable } from './methods.js';
@@ -180,7 +180,9 @@ export class RpcServer {
   /** Serves the connections `listener` accepts from now on, until {@link RpcServer.close}. */
   serve(listener: Listener): void {
     this.#assertOpen();
-    const onConnection = (connection: Connection) => this.#accept(connection, listener.address);
+    // One options object per listener, shared by its connections' endpoints.
+    const endpointOptions = this.#endpointOptions(listener.address);
+    const onConnection = (connection: Connection) => this.#accept(connection, endpointOptions);
     this.#listeners.add(listener);
     listener.on('connection', onConnection);
     listener.on('error', this.#onError);
@@ -244,14 +246,15 @@ export class RpcServer {
     if (this.#closing) throw new Error('the RPC server has been closed');
   }
 
-  #accept(connection: Connection, address: string): void {
+  #accept(connection: Connection, options: EndpointOptions): void {
+    const address = options.address;
     if (this.#closing || !this.#admit(connection, address)) {
       connection.destroy();
       return;
     }
     const authorize = this.#authorize;
     if (authorize === undefined) {
-      this.#start(connection, address);
+      this.#start(connection, options);
       return;
     }
     // Nothing is read until the peer is allowed in; a reset meanwhile is harmless.
@@ -268,7 +271,7 @@ export class RpcServer {
       )
       .then((allowed) => {
         this.#authorizing.delete(connection);
-        if (allowed && !this.#closing && !connection.destroyed) this.#start(connection, address);
+        if (allowed && !this.#closing && !connection.destroyed) this.#start(connection, options);
         else if (!allowed && !this.#closing) this.#refuse(connection, address);
         else connection.destroy();
       });
@@ -306,7 +309,8 @@ export class RpcServer {
       this.#openPerPeer.set(key, count + 1);
     }
     this.#open++;
-    connection.once('close', () => {
+    // `on`, not `once`: 'close' comes once, and `once` wraps the listener in two more objects.
+    connection.on('close', () => {
       this.#open--;
       if (key === undefined) return;
       const left = this.#openPerPeer.get(key)! - 1;
@@ -332,8 +336,9 @@ export class RpcServer {
     connection.end(frame, () => connection.destroy());
   }
 
-  #start(connection: Connection, address: string): void {
-    const endpoint = new Endpoint(connection, {
+  /** What every endpoint of connections to `address` is made with. */
+  #endpointOptions(address: string): EndpointOptions {
+    return {
       codec: this.#codec,
       limits: this.#limits,
       methods: this.#methods,
@@ -343,7 +348,11 @@ export class RpcServer {
       watchdog: this.#watchdog,
       cancelMethod: this.#cancelMethod,
       role: 'server',
-    });
+    };
+  }
+
+  #start(connection: Connection, options: EndpointOptions): void {
+    const endpoint = new Endpoint(connection, options);
     this.#endpoints.add(endpoint);
     endpoint.closed.then(() => this.#endpoints.delete(endpoint));
   }

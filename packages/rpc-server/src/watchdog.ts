@@ -10,8 +10,8 @@ export interface Watched {
  * One coarse interval timer for the timeouts of many connections
  * (`messageTimeout`, `idleTimeout`): each tick asks every connection to
  * compare a few counters it keeps with what it saw on the tick before. No
- * timer is set, cleared or moved per message, so the timeouts cost nothing
- * on the hot path.
+ * timer is set, cleared or moved per message, nor per connection, so the
+ * timeouts cost nothing on the hot path.
  */
 export class Watchdog {
   readonly #period: number;
@@ -36,7 +36,8 @@ export class Watchdog {
    * The watchdog every client whose `limits` give the same period shares:
    * one interval timer for all of a process's client connections instead of
    * one each (a timer per connection ticking every second was most of what a
-   * held client connection cost). Its timer runs only while it watches some.
+   * held client connection cost). Its timer runs only while it watches some
+   * (and until its next tick after the last is gone).
    */
   static shared(limits: Required<RpcLimits>): Watchdog | undefined {
     const period = Watchdog.#periodFor(limits);
@@ -69,16 +70,24 @@ export class Watchdog {
     }
   }
 
-  /** Stops watching `item`. */
+  /**
+   * Stops watching `item`. The timer, if nothing is left to watch, stops at
+   * its next tick, not here: a process that connects and closes one
+   * connection after another (a CLI, a health check) would otherwise create
+   * and clear an interval timer per connection, which cost about as much as
+   * the rest of the endpoint's setup. It is unref'd, so it never keeps the
+   * process alive meanwhile.
+   */
   delete(item: Watched): void {
     this.#watched.delete(item);
-    if (this.#watched.size === 0 && this.#timer !== undefined) {
-      clearInterval(this.#timer);
-      this.#timer = undefined;
-    }
   }
 
   readonly #tick = () => {
+    if (this.#watched.size === 0) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+      return;
+    }
     const now = Date.now();
     for (const item of this.#watched) item.checkTimeouts(now);
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nestsDeeper, nestsDeeperInJs } from '../src/framing/json-scanner.js';
-import { WASM_SCAN_LIMIT, wasmNestsDeeper } from '../src/framing/nesting-wasm.js';
+import { WASM_SCAN_LIMIT, wasmCheckers, wasmNestsDeeper } from '../src/framing/nesting-wasm.js';
 import { prng } from './helpers/framing.js';
 
 const deeper = (text: string, maxDepth: number) => {
@@ -60,6 +60,60 @@ describe('the depth check before JSON.parse (nestsDeeper)', () => {
     }
     expect(deep).toBeGreaterThan(1000);
     expect(shallow).toBeGreaterThan(1000);
+  });
+
+  it('gives the same answer in both WebAssembly modules (SIMD and scalar) as in JavaScript', () => {
+    const { simd, scalar } = wasmCheckers();
+    // Node 20 has WebAssembly SIMD; the scalar module is the fallback where an engine has not.
+    expect(simd).not.toBeNull();
+    expect(scalar).not.toBeNull();
+    const random = prng(1813);
+    // With and without backslashes: the SIMD module counts a block without one 16 bytes at once.
+    const alphabets = [
+      ['[', ']', '{', '}', '"', '\\', 'a', ',', ':', '1', ' ', '\n', 'é'],
+      ['[', ']', '{', '}', '"', 'a', ',', ':', '1', 'bc'],
+      ['[', '{', ']', '}', '"'],
+    ];
+    const counts = { deep: 0, shallow: 0 };
+    for (let n = 0; n < 20_000; n++) {
+      const pieces = alphabets[n % alphabets.length]!;
+      const bias = random() * 0.6;
+      let text = '';
+      // Mostly short texts; one in ten spans many 16-byte blocks.
+      const length = Math.floor(random() * (n % 10 === 0 ? 3000 : 120));
+      for (let k = 0; k < length; k++) {
+        text +=
+          random() < bias
+            ? random() < 0.5
+              ? '['
+              : '{'
+            : pieces[Math.floor(random() * pieces.length)];
+      }
+      const buf = Buffer.from(text);
+      const from = Math.min(buf.length, Math.floor(random() * 3));
+      const end = Math.max(from, buf.length - Math.floor(random() * 3));
+      const maxDepth = 1 + Math.floor(random() * 70);
+      const inJs = nestsDeeperInJs(buf, from, end, maxDepth);
+      expect(simd!(buf, from, end, maxDepth), JSON.stringify(text)).toBe(inJs);
+      expect(scalar!(buf, from, end, maxDepth), JSON.stringify(text)).toBe(inJs);
+      counts[inJs ? 'deep' : 'shallow']++;
+    }
+    expect(counts.deep).toBeGreaterThan(1000);
+    expect(counts.shallow).toBeGreaterThan(1000);
+  });
+
+  it('checks a batch of 100 tiny calls, and the same batch one level too deep', () => {
+    const calls = Array.from({ length: 100 }, (_, i) => ({
+      jsonrpc: '2.0',
+      id: i + 1,
+      method: 'add',
+      params: [1, 2],
+    }));
+    const batch = JSON.stringify(calls);
+    expect(deeper(batch, 3)).toBe(false);
+    expect(deeper(batch, 2)).toBe(true);
+    expect(deeper(`${'['.repeat(62)}${batch}${']'.repeat(62)}`, 64)).toBe(true);
+    expect(deeper(`${'['.repeat(61)}${batch}${']'.repeat(61)}`, 64)).toBe(false);
   });
 
   it('checks a text longer than the WebAssembly check takes in JavaScript', () => {
