@@ -28,7 +28,7 @@ const ROOT = join(BENCH, '..');
 const RESULTS = join(BENCH, 'results');
 
 /**
- * Counts for a full run (about 9 minutes on 2 cores, 3 of them the TCP and
+ * Counts for a full run (about 8 minutes on 2 cores, 3 of them the TCP and
  * TLS byte rows) and for `--quick`.
  */
 const CONFIG = {
