@@ -121,11 +121,15 @@ export function describeAccess(endpoint: Endpoint, access: Access | undefined): 
 
 function readTlsFiles(flags: TlsFlags, role: Role, text: string) {
   if (role === 'listen') {
-    for (const flag of ['cert', 'key'] as const) {
+    const what = {
+      cert: "the server's certificate",
+      key: 'its private key',
+      ca: "the CA that signs the clients' certificates",
+    };
+    for (const flag of ['cert', 'key', 'ca'] as const) {
       if (flags[flag] === undefined) {
-        const what = flag === 'cert' ? "the server's certificate" : 'its private key';
         throw new UsageError(
-          `serving at ${text} needs --${flag} <file> (${what}, PEM); a TLS server needs both --cert and --key`,
+          `serving at ${text} needs --${flag} <file> (${what[flag]}, PEM); a TLS server needs --cert, --key and --ca`,
           'EINVAL',
         );
       }
@@ -185,8 +189,7 @@ export function addressHelp(role: Role, defaultAddress: string): string {
       ? `  --cert <file>          tls://: this server's certificate, PEM (required)
   --key <file>           tls://: its private key, PEM (required)
   --ca <file>            tls://: the CA that signs the clients' certificates,
-                         PEM; every client must present one (default: Node's
-                         bundled CAs)`
+                         PEM (required); every client must present one`
       : `  --ca <file>            tls://: the CA that signs the server's certificate,
                          PEM (default: Node's bundled CAs)
   --cert <file>          tls://: this client's certificate, PEM; a tls://

@@ -63,15 +63,18 @@ describe('tcp:// errors', () => {
 });
 
 describe('tls:// command-line errors', () => {
-  it('serve without --cert or --key: exit 2, EINVAL naming the flag', async () => {
+  it('serve without --cert, --key or --ca: exit 2, EINVAL naming the flag', async () => {
     const address = await freeTcpAddress('tls', '127.0.0.1');
-    const [noCert, noKey] = await Promise.all([
-      run('serve', '--address', address, '--key', 'server-key.pem'),
-      run('serve', '--address', address, '--cert', 'server.pem'),
+    const [noCert, noKey, noCa] = await Promise.all([
+      run('serve', '--address', address, '--key', 'server-key.pem', '--ca', 'ca.pem'),
+      run('serve', '--address', address, '--cert', 'server.pem', '--ca', 'ca.pem'),
+      // Without a CA of its own, a server requiring client certificates would trust any a public CA issued.
+      run('serve', '--address', address, '--cert', 'server.pem', '--key', 'server-key.pem'),
     ]);
     for (const [result, flag] of [
       [noCert, '--cert'],
       [noKey, '--key'],
+      [noCa, '--ca'],
     ] as const) {
       expect(result.code, result.stderr).toBe(2);
       expect(result.stdout).toBe('');
@@ -84,7 +87,17 @@ describe('tls:// command-line errors', () => {
   it('a file that cannot be read: exit 2, one line naming the flag and the file', async () => {
     const missing = join(tmpdir(), `lwx-missing-${process.pid}`, 'server.pem');
     const address = await freeTcpAddress('tls', '127.0.0.1');
-    const result = await run('serve', '--address', address, '--cert', missing, '--key', missing);
+    const result = await run(
+      'serve',
+      '--address',
+      address,
+      '--cert',
+      missing,
+      '--key',
+      missing,
+      '--ca',
+      missing,
+    );
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toBe(
       `localwire-example serve: ENOENT: cannot read --cert file ${JSON.stringify(missing)}: no such file or directory\n`,

@@ -44,8 +44,10 @@ export interface TlsTransportOptions {
   passphrase?: string;
   /**
    * The CA certificates to trust, PEM: those that sign the server's
-   * certificate (connect) and the clients' (listen). Default: Node's
-   * bundled root CAs, as `node:tls` does.
+   * certificate (connect) and the clients' (listen). A client without it
+   * trusts Node's bundled root CAs, as `node:tls` does; a listener that
+   * requires client certificates (the default) needs it, and refuses to
+   * start without it (`EINVAL`).
    */
   ca?: Pem | readonly Pem[];
   /**

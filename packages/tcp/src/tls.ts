@@ -114,7 +114,8 @@ async function dial(
  * - `listen` needs `cert` and `key`, binds loopback addresses only unless
  *   `allowRemote: true` (as {@link tcpTransport}), and requires every client
  *   to present a certificate signed by one of `ca` (mutual TLS) unless
- *   `requestCert: false`. A client that fails the handshake never reaches the
+ *   `requestCert: false`; it needs `ca` then (Node's bundled public root
+ *   CAs are never trusted for clients). A client that fails the handshake never reaches the
  *   `connection` event: no byte of it is read as data.
  * - `connect` verifies the server's certificate chain against `ca` and its
  *   name against the address's host (or `servername`), as `node:tls` does,
@@ -146,6 +147,14 @@ export function tlsTransport(options: TlsTransportOptions): TlsTransport {
       throw invalidOption(
         address,
         'a TLS server needs its certificate and key: pass cert and key to tlsTransport',
+      );
+    }
+    // Without `ca`, node:tls would check client certificates against its
+    // bundled public root CAs: any certificate any public CA issued would pass.
+    if (tls.requestCert && tls.identity.ca === undefined) {
+      throw invalidOption(
+        address,
+        'a TLS server that requires client certificates needs ca, the CA certificates that sign the clients it trusts; pass ca to tlsTransport, or requestCert: false to let any client connect',
       );
     }
     return TcpListener.open(address, listenOptions, () => ({

@@ -128,5 +128,14 @@ describe('listen stays on loopback unless allowRemote', () => {
     expect(err.message).toContain('every local user');
     const noCert = await refusal(tlsTransport({ ca: pki.ca }).listen('127.0.0.1:0'));
     expect(noCert.message).toContain('cert and key');
+    // Mutual TLS against Node's bundled root CAs would let in any client with
+    // a certificate a public CA issued: a server that requires client
+    // certificates must say whose.
+    const noCa = await refusal(tlsTransport({ ...pki.server }).listen('127.0.0.1:0'));
+    expect(noCa.code).toBe('EINVAL');
+    expect(noCa.message).toContain('127.0.0.1:0');
+    expect(noCa.message).toContain('needs ca');
+    const open = await tlsTransport({ ...pki.server, requestCert: false }).listen('127.0.0.1:0');
+    await open.close();
   });
 });
