@@ -6,7 +6,13 @@ import type {
   Transport,
 } from '@localwire/transport';
 import { type Codec, ndjson } from '@localwire/transport/framing';
-import { createJSONRPCNotification, createJSONRPCRequest, type JSONRPCRequest } from 'json-rpc-2.0';
+import {
+  createJSONRPCNotification,
+  createJSONRPCRequest,
+  type JSONRPCID,
+  type JSONRPCRequest,
+  type JSONRPCResponse,
+} from 'json-rpc-2.0';
 import { Backoff, type ReconnectOptions, resolveBackoff } from './backoff.js';
 import type { RpcClientEventMap, RpcClientState, RpcCloseReason } from './client-events.js';
 import type { RequestOptions, RpcHandler, RpcMethodDefinition } from './context.js';
@@ -190,6 +196,17 @@ export interface RpcClient<
   close(): Promise<void>;
 }
 
+/** The result of one call of a batch from its answer (none: the server sent none). */
+function batchResult(response: JSONRPCResponse | undefined): BatchResult {
+  if (response === undefined) {
+    return { ok: false, error: new RpcError(0, 'the server sent no answer for this call') };
+  }
+  const { error } = response;
+  return error
+    ? { ok: false, error: new RpcError(error.code, error.message, error.data) }
+    : { ok: true, result: response.result };
+}
+
 /** The client itself; the typed views of {@link RpcClient} are all this one object. */
 class Client implements RpcClient {
   /** Made when a listener is first added: most clients never add one, and no listener, no event to dispatch. */
@@ -312,20 +329,28 @@ class Client implements RpcClient {
     requests: JSONRPCRequest[],
     options: RequestOptions | undefined,
   ): Promise<Array<BatchResult | undefined>> {
-    const byId = new Map((await endpoint.batch(requests, options)).map((r) => [r.id, r]));
-    return requests.map((request): BatchResult | undefined => {
-      if (request.id === undefined) return undefined;
-      const response = byId.get(request.id);
-      if (response === undefined) {
-        return { ok: false, error: new RpcError(0, 'the server sent no answer for this call') };
+    const responses = await endpoint.batch(requests, options);
+    const results: Array<BatchResult | undefined> = new Array(requests.length);
+    // Answers usually come in the order asked: each is matched where it is
+    // expected, and only when one is not there is a map by id made.
+    let next = 0;
+    let byId: Map<JSONRPCID, JSONRPCResponse> | undefined;
+    for (let k = 0; k < requests.length; k++) {
+      const { id } = requests[k]!;
+      if (id === undefined) {
+        results[k] = undefined;
+        continue;
       }
-      return response.error
-        ? {
-            ok: false,
-            error: new RpcError(response.error.code, response.error.message, response.error.data),
-          }
-        : { ok: true, result: response.result };
-    });
+      let response = responses[next];
+      if (response !== undefined && response.id === id) {
+        next++;
+      } else {
+        byId ??= new Map(responses.map((r) => [r.id, r]));
+        response = byId.get(id);
+      }
+      results[k] = batchResult(response);
+    }
+    return results;
   }
 
   on(method: string, handler: RpcHandler | RpcMethodDefinition): () => void {

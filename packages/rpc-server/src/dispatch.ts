@@ -143,23 +143,29 @@ function dispatchBatch(batch: unknown[], target: DispatchTarget): void {
     );
     return;
   }
+  // One pass, no closure: `answers` holds only what is to be sent (or may
+  // be: a promise), made on the first; notifications and answers to this
+  // side's own requests add nothing. When every entry was answered at once
+  // it is the reply as it stands.
+  let answers: Array<JSONRPCResponse | PromiseLike<Answer>> | undefined;
   let pending = 0;
-  const answers = batch.map((entry): Answer | PromiseLike<Answer> => {
+  for (let k = 0; k < batch.length; k++) {
+    const entry = batch[k];
+    let answer: Answer | PromiseLike<Answer>;
     if (isRequest(entry)) {
-      const answer = call(entry, target);
+      answer = call(entry, target);
+      if (answer === null) continue;
       if (isThenable(answer)) pending++;
-      return answer;
-    }
-    if (isResponse(entry)) {
+    } else if (isResponse(entry)) {
       target.response(entry);
-      return null;
+      continue;
+    } else {
+      answer = invalidRequest(entry);
     }
-    return invalidRequest(entry);
-  });
-  if (pending === 0) {
-    const reply = batchReply(answers as Answer[]);
-    if (reply !== null) target.respond(reply);
-  } else {
-    target.track(pending, Promise.all(answers).then(batchReply));
+    if (answers === undefined) answers = [answer];
+    else answers.push(answer);
   }
+  if (answers === undefined) return;
+  if (pending === 0) target.respond(answers as JSONRPCResponse[]);
+  else target.track(pending, Promise.all(answers).then(batchReply));
 }

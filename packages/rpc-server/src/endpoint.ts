@@ -249,7 +249,8 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
    * have ids (notifications get none), in the order they came.
    */
   batch(requests: JSONRPCRequest[], options?: RequestOptions): Promise<JSONRPCResponse[]> {
-    const ids = requests.flatMap((r) => (r.id === undefined ? [] : [r.id]));
+    const ids: JSONRPCID[] = [];
+    for (const request of requests) if (request.id !== undefined) ids.push(request.id);
     const refused = this.#send(requests, requests.length, options);
     return refused ?? this.#requests().batch(ids, requests.length, options);
   }

@@ -29,6 +29,14 @@ class Waiter {
   readonly #reject: (error: Error) => void;
   /** A batch's answers so far, in the order they came; undefined for one request. */
   readonly #answers: JSONRPCResponse[] | undefined;
+  /**
+   * For a batch whose ids run on by one from its first (every batch a client
+   * sends), its first id: it is then found by range, with which of its ids
+   * are answered kept here, rather than by a map entry per id. NaN otherwise.
+   */
+  readonly first: number;
+  /** Per id of such a batch: 1 once answered (so a duplicate is not counted). */
+  readonly #seen: Uint8Array | undefined;
   #unanswered: number;
   #timeout = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -42,6 +50,7 @@ class Waiter {
     label: RequestLabel,
     resolve: (value: never) => void,
     reject: (error: Error) => void,
+    first = Number.NaN,
   ) {
     this.seq = seq;
     this.#owner = owner;
@@ -52,10 +61,25 @@ class Waiter {
     if (Array.isArray(ids)) {
       this.#answers = [];
       this.#unanswered = ids.length;
+      this.first = first;
+      this.#seen = Number.isNaN(first) ? undefined : new Uint8Array(ids.length);
     } else {
       this.#answers = undefined;
       this.#unanswered = 1;
+      this.first = Number.NaN;
+      this.#seen = undefined;
     }
+  }
+
+  /** The ids of a batch found by range (see {@link Waiter.first}); 0 for any other. */
+  get runLength(): number {
+    return this.#seen === undefined ? 0 : this.#seen.length;
+  }
+
+  /** True while `id` is one of this batch's ids found by range, not yet answered. */
+  awaits(id: number): boolean {
+    const k = id - this.first;
+    return k >= 0 && k < this.runLength && this.#seen?.[k] === 0;
   }
 
   /** Fails the wait after `timeout` ms or when `signal` aborts. */
@@ -92,7 +116,8 @@ class Waiter {
       return;
     }
     // Forget each id as it is answered, so a duplicate answer is not counted.
-    this.#owner.forget(response.id);
+    if (this.#seen !== undefined) this.#seen[(response.id as number) - this.first] = 1;
+    else this.#owner.forget(response.id);
     answers.push(response);
     if (--this.#unanswered === 0) {
       this.#settle();
@@ -109,7 +134,7 @@ class Waiter {
   #settle(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     if (this.#onAbort !== undefined) this.#signal?.removeEventListener('abort', this.#onAbort);
-    this.#owner.forget(this.#ids);
+    this.#owner.settled(this, this.#ids);
   }
 
   #timedOut(): void {
@@ -125,6 +150,17 @@ class Waiter {
       ),
     );
   }
+}
+
+/**
+ * The first of `ids` when they run on by one from it (integers, in order,
+ * none missing), else NaN.
+ */
+function runStart(ids: readonly JSONRPCID[]): number {
+  const first = ids[0];
+  if (typeof first !== 'number' || !Number.isSafeInteger(first + ids.length)) return Number.NaN;
+  for (let k = 1; k < ids.length; k++) if (ids[k] !== first + k) return Number.NaN;
+  return first;
 }
 
 /** The rejection of a request or batch whose signal aborted. */
@@ -149,8 +185,14 @@ export class OutgoingRequests {
   readonly #defaultTimeout: number | undefined;
   /** Tells the peer an id's answer is no longer wanted; undefined: the peer is not told. */
   readonly #onGiveUp: ((id: JSONRPCID) => void) | undefined;
-  /** Waiters by id, in the order they were sent (a batch once per id). */
+  /** Waiters by id, in the order they were sent (a batch once per id, unless in {@link OutgoingRequests.#runs}). */
   readonly #waiting = new Map<JSONRPCID, Waiter>();
+  /**
+   * The batches whose ids run on by one (see {@link Waiter.first}), in the
+   * order sent, which is the order of their ids: found by a binary search
+   * on the first id, so that a batch costs no map entry per id.
+   */
+  readonly #runs: Waiter[] = [];
   /** Sequence number of the last request or batch sent. */
   #sent = 0;
   /** The latest-sent request or batch that has had an answer. */
@@ -202,6 +244,11 @@ export class OutgoingRequests {
     options: RequestOptions | undefined,
   ): Promise<JSONRPCResponse[]> {
     if (ids.length === 0) return Promise.resolve([]);
+    const runs = this.#runs;
+    const last = runs[runs.length - 1];
+    let first = runStart(ids);
+    // Kept in the order of their ids, or not found by range.
+    if (last !== undefined && !(first >= last.first + last.runLength)) first = Number.NaN;
     return new Promise((resolve, reject) => {
       const waiter = new Waiter(
         this,
@@ -210,15 +257,34 @@ export class OutgoingRequests {
         size,
         resolve as (value: never) => void,
         reject,
+        first,
       );
-      for (const id of ids) this.#waiting.set(id, waiter);
+      if (waiter.runLength > 0) runs.push(waiter);
+      else for (const id of ids) this.#waiting.set(id, waiter);
       this.#bound(waiter, options);
     });
   }
 
   /** True while a request or batch awaits its answer. */
   get waiting(): boolean {
-    return this.#waiting.size > 0;
+    return this.#waiting.size > 0 || this.#runs.length > 0;
+  }
+
+  /** The waiter awaiting the answer to `id`, if any. */
+  #awaiting(id: JSONRPCID): Waiter | undefined {
+    const waiter = this.#waiting.get(id);
+    if (waiter !== undefined || typeof id !== 'number') return waiter;
+    // The last batch found by range that begins at or before `id`.
+    const runs = this.#runs;
+    let lo = 0;
+    let hi = runs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (runs[mid]!.first <= id) lo = mid + 1;
+      else hi = mid;
+    }
+    const run = runs[lo - 1];
+    return run?.awaits(id) ? run : undefined;
   }
 
   /**
@@ -226,7 +292,7 @@ export class OutgoingRequests {
    * of this side has its id (it timed out or was aborted already, say).
    */
   answer(response: JSONRPCResponse): boolean {
-    const waiter = this.#waiting.get(response.id);
+    const waiter = this.#awaiting(response.id);
     if (waiter === undefined) return false;
     if (waiter.seq > this.#answeredUpTo) this.#answeredUpTo = waiter.seq;
     waiter.answer(response);
@@ -247,6 +313,9 @@ export class OutgoingRequests {
   failLatest(error: RpcError): boolean {
     let latest: Waiter | undefined;
     for (const waiter of this.#waiting.values()) {
+      if (waiter.unanswered && (latest === undefined || waiter.seq > latest.seq)) latest = waiter;
+    }
+    for (const waiter of this.#runs) {
       if (waiter.unanswered && (latest === undefined || waiter.seq > latest.seq)) latest = waiter;
     }
     if (latest === undefined || latest.seq < this.#answeredUpTo) return false;
@@ -270,8 +339,11 @@ export class OutgoingRequests {
 
   /** Rejects every waiting request with the error `make()` gives for it. */
   failEach(make: () => Error): void {
-    if (this.#waiting.size === 0) return;
-    for (const waiter of new Set(this.#waiting.values())) waiter.fail(make());
+    if (!this.waiting) return;
+    const all = new Set(this.#waiting.values());
+    for (const waiter of this.#runs) all.add(waiter);
+    // In the order sent, as when every waiter was in the map.
+    for (const waiter of [...all].sort((a, b) => a.seq - b.seq)) waiter.fail(make());
   }
 
   #bound(waiter: Waiter, options: RequestOptions | undefined): void {
@@ -294,15 +366,24 @@ export class OutgoingRequests {
       waiter.fail(error);
       return;
     }
-    const waiting = this.#waiting;
     const unanswered = Array.isArray(ids)
-      ? ids.filter((id) => waiting.get(id) === waiter)
+      ? ids.filter((id) => this.#awaiting(id) === waiter)
       : [ids as JSONRPCID];
     waiter.fail(error);
     for (const id of unanswered) onGiveUp(id);
   }
 
-  /** Stops matching answers to `ids` (a waiter calls it as it settles, and a batch per answer). */
+  /** Stops matching answers to `waiter`, whose ids are `ids` (it calls this as it settles). */
+  settled(waiter: Waiter, ids: readonly JSONRPCID[] | JSONRPCID): void {
+    if (waiter.runLength === 0) {
+      this.forget(ids);
+      return;
+    }
+    const k = this.#runs.indexOf(waiter);
+    if (k !== -1) this.#runs.splice(k, 1);
+  }
+
+  /** Stops matching answers to `ids` (see {@link OutgoingRequests.settled}, and a batch's per answer). */
   forget(ids: readonly JSONRPCID[] | JSONRPCID): void {
     if (Array.isArray(ids)) for (const id of ids) this.#waiting.delete(id);
     else this.#waiting.delete(ids as JSONRPCID);

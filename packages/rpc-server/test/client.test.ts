@@ -229,6 +229,55 @@ describe('rpc client', () => {
     expect(received.map((r) => r.method).sort()).toEqual(['a', 'b', 'note', 'one']);
   });
 
+  it('matches the answers of pipelined batches answered out of order, each id once', async () => {
+    // A hand-written peer that answers the later batch first, one answer twice, and an id in neither.
+    const address = tempAddress();
+    const listener = await transport.listen(address);
+    onTestFinished(() => listener.close());
+    const accepted = deferred<Connection>();
+    listener.once('connection', accepted.resolve);
+    const client = await connectRpc(transport, address);
+    const first = client.batch([{ method: 'a' }, { method: 'b' }, { method: 'c' }]);
+    const second = client.batch([
+      { method: 'd' },
+      { method: 'note', notification: true },
+      { method: 'e' },
+    ]);
+    const peer = await accepted.promise;
+    const decoder = ndjson.createDecoder();
+    const received: Array<{ id?: number; method: string }> = [];
+    peer.on('data', (chunk: Buffer) => {
+      decoder.push(chunk);
+      for (let item = decoder.next(); item?.ok; item = decoder.next()) {
+        received.push(...([item.message].flat() as typeof received));
+      }
+    });
+    await until(() => received.length === 6, 'both batches');
+    const idOf = (method: string) => received.find((r) => r.method === method)?.id as number;
+    const answer = (method: string, result: unknown) => ({
+      jsonrpc: '2.0',
+      id: idOf(method),
+      result,
+    });
+    const unknown = { jsonrpc: '2.0', id: idOf('e') + 1, result: 'nobody asked' };
+    peer.write(
+      ndjson.encode([answer('e', 'E'), answer('d', 'D'), unknown]) +
+        ndjson.encode([answer('b', 'B'), answer('b', 'B again')]) +
+        ndjson.encode([answer('c', 'C'), answer('a', 'A')]),
+    );
+    expect(await second).toEqual([{ ok: true, result: 'D' }, undefined, { ok: true, result: 'E' }]);
+    expect(await first).toEqual([
+      { ok: true, result: 'A' },
+      { ok: true, result: 'B' },
+      { ok: true, result: 'C' },
+    ]);
+    // Nothing is left waiting: a plain call after them is answered as usual.
+    const single = client.request('f');
+    await until(() => received.length === 7, 'the request');
+    peer.write(ndjson.encode(answer('f', 'F')));
+    expect(await single).toBe('F');
+  });
+
   it('rejects a batch the server refuses as a whole with its RpcError, instead of waiting forever', async () => {
     const { address } = await startServer({
       methods: { add: ([a, b]: [number, number]) => a + b },
