@@ -46,6 +46,11 @@ export WINEDEBUG=-all
 export TURBO_TELEMETRY_DISABLED=1
 # Headless: Wine needs no display for any of this, and must not open windows.
 unset DISPLAY
+# A host's extra CA file (NODE_EXTRA_CA_CERTS, set for a proxy, say) is a
+# Linux path that node.exe may not reach: the Debian 13 root has no such file,
+# and node.exe 24 then warns on stderr at every start, which the CLI tests
+# read. Nothing under Wine talks to anything but loopback.
+unset NODE_EXTRA_CA_CERTS
 
 # Progress lines, named after the script that runs (test-windows.sh, wine-setup.sh).
 step() { echo "== ${0##*/}: $*"; }
