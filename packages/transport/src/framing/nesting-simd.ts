@@ -31,7 +31,8 @@
  * ```
  */
 
-const I32 = 0x7f;
+import { I32, scanModule, uleb } from './wasm-module.js';
+
 const V128 = 0x7b;
 const VOID = 0x40;
 
@@ -47,18 +48,6 @@ function sleb(n: number): number[] {
     }
     out.push(byte | 0x80);
   }
-}
-
-/** Unsigned LEB128, for sizes and SIMD opcodes. */
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
 }
 
 // Locals: the two parameters, then the rest.
@@ -281,12 +270,6 @@ const BODY = assemble([
   i32(0),
 ]);
 
-function section(id: number, content: number[]): number[] {
-  return [id, ...uleb(content.length), ...content];
-}
-
-const ascii = (name: string) => [name.length, ...Array.from(name, (ch) => ch.charCodeAt(0))];
-
 const code = [...LOCALS, ...BODY, 0x0b];
 
 /**
@@ -294,11 +277,4 @@ const code = [...LOCALS, ...BODY, 0x0b];
  * and a memory of 2 pages (texts up to 64 KiB, and the bytes a last block
  * reads past one).
  */
-export const SIMD_MODULE = new Uint8Array([
-  ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // "\0asm", version 1
-  ...section(1, [1, 0x60, 2, I32, I32, 1, I32]), // types: (i32, i32) -> i32
-  ...section(3, [1, 0]), // functions: one, of type 0
-  ...section(5, [1, 0x00, 2]), // memory: one, 2 pages, no maximum
-  ...section(7, [2, ...ascii('memory'), 0x02, 0, ...ascii('scan'), 0x00, 0]),
-  ...section(10, [1, ...uleb(code.length), ...code]),
-]);
+export const SIMD_MODULE = scanModule(code, 2);

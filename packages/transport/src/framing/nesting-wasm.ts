@@ -41,6 +41,7 @@
  */
 
 import { SIMD_MODULE } from './nesting-simd.js';
+import { I32, scanModule } from './wasm-module.js';
 
 // Opcodes and immediates used below (WebAssembly core spec, binary format).
 const BLOCK = 0x02;
@@ -63,7 +64,6 @@ const I32_GE_U = 0x4f;
 const I32_ADD = 0x6a;
 const I32_SUB = 0x6b;
 const I32_OR = 0x72;
-const I32 = 0x7f;
 
 const END_ARG = 0;
 const MAX = 1;
@@ -117,32 +117,8 @@ const body = [
   END,
 ];
 
-/** Unsigned LEB128, for section and body sizes. */
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-function section(id: number, content: number[]): number[] {
-  return [id, ...uleb(content.length), ...content];
-}
-
-const ascii = (name: string) => [name.length, ...Array.from(name, (ch) => ch.charCodeAt(0))];
-
-const moduleBytes = new Uint8Array([
-  ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // "\0asm", version 1
-  ...section(1, [1, 0x60, 2, I32, I32, 1, I32]), // types: (i32, i32) -> i32
-  ...section(3, [1, 0]), // functions: one, of type 0
-  ...section(5, [1, 0x00, 1]), // memory: one, 1 page (64 KiB), no maximum
-  ...section(7, [2, ...ascii('memory'), 0x02, 0, ...ascii('scan'), 0x00, 0]),
-  ...section(10, [1, ...uleb(body.length), ...body]),
-]);
+// One page of memory (64 KiB).
+const moduleBytes = scanModule(body, 1);
 
 /** The longest text the module takes: its one page of memory. */
 export const WASM_SCAN_LIMIT = 64 * 1024;
