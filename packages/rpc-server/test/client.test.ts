@@ -32,6 +32,30 @@ async function setup() {
   return { client, notes, address, server };
 }
 
+/**
+ * A client connected to a hand-written peer (no rpc-server): the peer's end
+ * of the connection, to answer by hand, and every request it has received,
+ * batches flattened.
+ */
+async function clientOfHandWrittenPeer() {
+  const address = tempAddress();
+  const listener = await transport.listen(address);
+  onTestFinished(() => listener.close());
+  const accepted = deferred<Connection>();
+  listener.once('connection', accepted.resolve);
+  const client = await connectRpc(transport, address);
+  const peer = await accepted.promise;
+  const decoder = ndjson.createDecoder();
+  const received: Array<{ id?: number; method: string }> = [];
+  peer.on('data', (chunk: Buffer) => {
+    decoder.push(chunk);
+    for (let item = decoder.next(); item?.ok; item = decoder.next()) {
+      received.push(...([item.message].flat() as typeof received));
+    }
+  });
+  return { client, peer, received };
+}
+
 describe('rpc client', () => {
   it('calls methods with params by position or by name', async () => {
     const { client } = await setup();
@@ -194,27 +218,13 @@ describe('rpc client', () => {
 
   it('matches answers by id in whatever order they come, ignoring duplicates and unknown ids', async () => {
     // A hand-written peer that answers out of order, twice, and to ids nobody sent.
-    const address = tempAddress();
-    const listener = await transport.listen(address);
-    onTestFinished(() => listener.close());
-    const accepted = deferred<Connection>();
-    listener.once('connection', accepted.resolve);
-    const client = await connectRpc(transport, address);
+    const { client, peer, received } = await clientOfHandWrittenPeer();
     const single = client.request('one');
     const batch = client.batch([
       { method: 'a' },
       { method: 'note', notification: true },
       { method: 'b' },
     ]);
-    const peer = await accepted.promise;
-    const decoder = ndjson.createDecoder();
-    const received: Array<{ id?: number; method: string }> = [];
-    peer.on('data', (chunk: Buffer) => {
-      decoder.push(chunk);
-      for (let item = decoder.next(); item?.ok; item = decoder.next()) {
-        received.push(...([item.message].flat() as typeof received));
-      }
-    });
     await until(() => received.length === 4, 'the request and the batch');
     const idOf = (method: string) => received.find((r) => r.method === method)?.id;
     const answer = (id: unknown, result: unknown) => ({ jsonrpc: '2.0', id, result });
@@ -231,27 +241,13 @@ describe('rpc client', () => {
 
   it('matches the answers of pipelined batches answered out of order, each id once', async () => {
     // A hand-written peer that answers the later batch first, one answer twice, and an id in neither.
-    const address = tempAddress();
-    const listener = await transport.listen(address);
-    onTestFinished(() => listener.close());
-    const accepted = deferred<Connection>();
-    listener.once('connection', accepted.resolve);
-    const client = await connectRpc(transport, address);
+    const { client, peer, received } = await clientOfHandWrittenPeer();
     const first = client.batch([{ method: 'a' }, { method: 'b' }, { method: 'c' }]);
     const second = client.batch([
       { method: 'd' },
       { method: 'note', notification: true },
       { method: 'e' },
     ]);
-    const peer = await accepted.promise;
-    const decoder = ndjson.createDecoder();
-    const received: Array<{ id?: number; method: string }> = [];
-    peer.on('data', (chunk: Buffer) => {
-      decoder.push(chunk);
-      for (let item = decoder.next(); item?.ok; item = decoder.next()) {
-        received.push(...([item.message].flat() as typeof received));
-      }
-    });
     await until(() => received.length === 6, 'both batches');
     const idOf = (method: string) => received.find((r) => r.method === method)?.id as number;
     const answer = (method: string, result: unknown) => ({

@@ -8,6 +8,21 @@ const deeper = (text: string, maxDepth: number) => {
   return nestsDeeper(buf, 0, buf.length, maxDepth);
 };
 
+/** `length` random pieces: `[` or `{` with probability `bias`, else one of `pieces`. */
+function randomText(
+  random: () => number,
+  pieces: readonly string[],
+  bias: number,
+  length: number,
+): string {
+  let text = '';
+  for (let k = 0; k < length; k++) {
+    text +=
+      random() < bias ? (random() < 0.5 ? '[' : '{') : pieces[Math.floor(random() * pieces.length)];
+  }
+  return text;
+}
+
 describe('the depth check before JSON.parse (nestsDeeper)', () => {
   it('is true exactly one level past the limit, for arrays and objects alike', () => {
     expect(deeper(`${'['.repeat(64)}${']'.repeat(64)}`, 64)).toBe(false);
@@ -39,16 +54,7 @@ describe('the depth check before JSON.parse (nestsDeeper)', () => {
     for (let n = 0; n < 20_000; n++) {
       // Some texts mostly brackets, some mostly other bytes.
       const bias = random();
-      let text = '';
-      const length = Math.floor(random() * 200);
-      for (let k = 0; k < length; k++) {
-        text +=
-          random() < bias
-            ? random() < 0.5
-              ? '['
-              : '{'
-            : pieces[Math.floor(random() * pieces.length)];
-      }
+      const text = randomText(random, pieces, bias, Math.floor(random() * 200));
       const buf = Buffer.from(text);
       const from = Math.min(buf.length, Math.floor(random() * 3));
       const maxDepth = 1 + Math.floor(random() * 40);
@@ -78,17 +84,9 @@ describe('the depth check before JSON.parse (nestsDeeper)', () => {
     for (let n = 0; n < 20_000; n++) {
       const pieces = alphabets[n % alphabets.length]!;
       const bias = random() * 0.6;
-      let text = '';
       // Mostly short texts; one in ten spans many 16-byte blocks.
       const length = Math.floor(random() * (n % 10 === 0 ? 3000 : 120));
-      for (let k = 0; k < length; k++) {
-        text +=
-          random() < bias
-            ? random() < 0.5
-              ? '['
-              : '{'
-            : pieces[Math.floor(random() * pieces.length)];
-      }
+      const text = randomText(random, pieces, bias, length);
       const buf = Buffer.from(text);
       const from = Math.min(buf.length, Math.floor(random() * 3));
       const end = Math.max(from, buf.length - Math.floor(random() * 3));
