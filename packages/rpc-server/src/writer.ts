@@ -4,6 +4,15 @@ import type { Duplex } from 'node:stream';
 const FLUSH_AT = 64 * 1024;
 
 /**
+ * Flushes are scheduled as a reaction to this promise rather than with
+ * `queueMicrotask`, which on Node 20 wraps every callback in an
+ * `AsyncResource` and a bound function: about 1,700 instructions per flush,
+ * that is per call on a sequential client and per answer on its server. The
+ * reaction is a microtask all the same, run at the same point.
+ */
+const SETTLED = Promise.resolve();
+
+/**
  * Writes frames to a connection, coalesced: frames queued while one task runs
  * (the answers to one chunk of pipelined requests, say) go out in one
  * `write()` from a microtask once it ends, which saves a system call per
@@ -76,7 +85,7 @@ export class FrameWriter {
       this.flush();
     } else if (!this.#scheduled) {
       this.#scheduled = true;
-      queueMicrotask(this.#flushScheduled);
+      void SETTLED.then(this.#flushScheduled);
     }
   }
 
