@@ -116,7 +116,9 @@ const UNBOUNDED_ALLOWED = new Set<keyof RpcLimits>([
 ]);
 
 /** `limits` with the defaults filled in. */
-export function resolveLimits(limits: RpcLimits = {}): Required<RpcLimits> {
+export function resolveLimits(limits?: RpcLimits): Readonly<Required<RpcLimits>> {
+  // The common case, and one that runs for every client connection: nothing to check or copy.
+  if (limits === undefined) return DEFAULT_LIMITS;
   const resolved = { ...DEFAULT_LIMITS };
   for (const key of Object.keys(resolved) as Array<keyof RpcLimits>) {
     const value = limits[key];
