@@ -28,7 +28,8 @@ export async function connectUnix(
   const deadline = createDeadline(address, options);
   try {
     deadline.throwIfExpired();
-    await checkConnectDirectory(address);
+    const directoryChecked = checkConnectDirectory(address);
+    if (directoryChecked !== undefined) await directoryChecked;
     for (let delay = FIRST_RETRY_MS; ; delay = Math.min(delay * 2, MAX_RETRY_MS)) {
       const socket = await attempt(address, deadline.signal);
       if (socket) return await trusted(toConnection(socket), address, policy);
@@ -44,51 +45,62 @@ export async function connectUnix(
 
 /**
  * `connection` if its server runs as this user, root, or a trusted uid (or
- * `verifyOwner` is off); otherwise it is destroyed and this rejects.
+ * `verifyOwner` is off); otherwise it is destroyed and this throws. Checked
+ * at once where the OS told the server's credentials (Linux, macOS); only
+ * the fallback, the socket file's owner, waits for a file system call.
  * @throws {TransportError} `EACCES`
  */
-async function trusted(
+function trusted(
   connection: Connection,
   address: string,
   policy: OwnerPolicy,
-): Promise<Connection> {
+): Connection | Promise<Connection> {
   if (!policy.verifyOwner) return connection;
+  const uid = connection.peer?.uid;
+  if (uid !== undefined || isAbstractSocketName(address)) {
+    return checkOwner(connection, uid, address, policy);
+  }
   // Nobody listens for 'error' on the connection until it is handed out.
   const ignoreError = () => {};
   connection.on('error', ignoreError);
-  try {
-    const owner = await serverUid(connection, address);
-    const me = process.geteuid?.() ?? 0;
-    if (owner === me || owner === 0 || (owner !== undefined && policy.trustUids.includes(owner))) {
-      return connection;
-    }
-    throw new TransportError(
-      'EACCES',
-      describeError(
-        'EACCES',
-        address,
-        owner === undefined
-          ? `this OS does not tell who serves this abstract name, so the server cannot be checked to run as this user (uid ${me}); pass verifyOwner: false to connect anyway`
-          : `it is served by uid ${owner}, not by this user (uid ${me}) or root: it may be another user's server squatting the address. To trust that user's server, pass trustUids: [${owner}]; to connect to whoever serves, verifyOwner: false`,
-      ),
-      { address },
-    );
-  } catch (err) {
-    connection.destroy();
-    throw err;
-  } finally {
-    connection.off('error', ignoreError);
-  }
+  return lstat(address)
+    .then(
+      (stats) => checkOwner(connection, Number(stats.uid), address, policy),
+      (err: unknown) => {
+        connection.destroy();
+        throw err;
+      },
+    )
+    .finally(() => connection.off('error', ignoreError));
 }
 
 /**
- * The uid the server runs as: from its credentials (`SO_PEERCRED`,
- * `LOCAL_PEERCRED`) where the OS tells them, else the socket file's owner.
+ * `connection` if `owner` (the server's uid; `undefined`: unknown) is this
+ * user, root or trusted; otherwise it is destroyed and this throws.
+ * @throws {TransportError} `EACCES`
  */
-async function serverUid(connection: Connection, address: string): Promise<number | undefined> {
-  if (connection.peer?.uid !== undefined) return connection.peer.uid;
-  if (isAbstractSocketName(address)) return undefined;
-  return Number((await lstat(address)).uid);
+function checkOwner(
+  connection: Connection,
+  owner: number | undefined,
+  address: string,
+  policy: OwnerPolicy,
+): Connection {
+  const me = process.geteuid?.() ?? 0;
+  if (owner === me || owner === 0 || (owner !== undefined && policy.trustUids.includes(owner))) {
+    return connection;
+  }
+  connection.destroy();
+  throw new TransportError(
+    'EACCES',
+    describeError(
+      'EACCES',
+      address,
+      owner === undefined
+        ? `this OS does not tell who serves this abstract name, so the server cannot be checked to run as this user (uid ${me}); pass verifyOwner: false to connect anyway`
+        : `it is served by uid ${owner}, not by this user (uid ${me}) or root: it may be another user's server squatting the address. To trust that user's server, pass trustUids: [${owner}]; to connect to whoever serves, verifyOwner: false`,
+    ),
+    { address },
+  );
 }
 
 /** One connect; `undefined` if the server's backlog is full. */

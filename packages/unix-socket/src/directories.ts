@@ -68,13 +68,19 @@ export async function prepareListenDirectory(address: string): Promise<void> {
 /**
  * Before `connect`: a socket in the per-user directory is trusted only while
  * that directory is private to this user (a missing one is left to the
- * connect, which then fails with `ENOENT`).
+ * connect, which then fails with `ENOENT`). Returns `undefined`, not a
+ * promise, when there is nothing to check (any other directory), so that
+ * the connect need not wait a turn for it.
  * @throws {TransportError} `EACCES` naming what is wrong.
  */
-export async function checkConnectDirectory(address: string): Promise<void> {
+export function checkConnectDirectory(address: string): Promise<void> | undefined {
   const dir = dirname(address);
-  if (!isPerUserDirectory(dir, euid())) return;
-  const found = await lstat(dir, { bigint: true }).catch(() => undefined);
-  const fault = found && privateDirectoryFault(found, euid());
-  if (fault !== undefined) throw perUserFault(address, dir, fault);
+  if (!isPerUserDirectory(dir, euid())) return undefined;
+  return lstat(dir, { bigint: true }).then(
+    (found) => {
+      const fault = privateDirectoryFault(found, euid());
+      if (fault !== undefined) throw perUserFault(address, dir, fault);
+    },
+    () => undefined,
+  );
 }

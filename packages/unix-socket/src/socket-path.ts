@@ -24,7 +24,8 @@ export function validateSocketPath(
   address: string,
   platform: NodeJS.Platform = process.platform,
 ): void {
-  const shown = JSON.stringify(address);
+  // Only an error shows the path; made only then (this runs on every connect).
+  const shown = () => JSON.stringify(address);
   if (typeof address !== 'string' || address.length === 0) {
     throw new TransportError(
       'EINVAL',
@@ -36,12 +37,12 @@ export function validateSocketPath(
   if (abstract && platform !== 'linux') {
     throw new TransportError(
       'EINVAL',
-      `${shown}: abstract socket names exist only on Linux; use a file path`,
+      `${shown()}: abstract socket names exist only on Linux; use a file path`,
       { address },
     );
   }
   if (address.indexOf('\0', abstract ? 1 : 0) !== -1) {
-    throw new TransportError('EINVAL', `${shown}: a socket path cannot contain a NUL byte`, {
+    throw new TransportError('EINVAL', `${shown()}: a socket path cannot contain a NUL byte`, {
       address,
     });
   }
@@ -50,7 +51,7 @@ export function validateSocketPath(
   if (bytes > max) {
     throw new TransportError(
       'ENAMETOOLONG',
-      `${shown} is ${bytes} bytes, longer than the ${max} bytes a Unix socket path may have on ${platform}; use a shorter path (e.g. under $XDG_RUNTIME_DIR or /tmp)`,
+      `${shown()} is ${bytes} bytes, longer than the ${max} bytes a Unix socket path may have on ${platform}; use a shorter path (e.g. under $XDG_RUNTIME_DIR or /tmp)`,
       { address },
     );
   }
