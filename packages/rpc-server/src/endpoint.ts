@@ -450,8 +450,11 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
    * server then reads and drops whatever the peer still sends, until
    * the peer ends its side too or {@link LINGER_MS} pass: closing at once,
    * with the peer still writing, would fail its writes and could make it drop
-   * our last answers unread. A client closes once its side is flushed (at
-   * once when nothing waits; see {@link flushedPlainSocket}).
+   * our last answers unread. A client closes once its side is flushed. Either
+   * closes at once when there is nothing to wait for (see
+   * {@link flushedPlainSocket}): a client, or a server whose peer has ended
+   * already (the common close: the client ends, its answers are out), which
+   * saves a shutdown request and a linger timer per connection.
    * A connection that cannot half-close (a named pipe) never lingers: there
    * `end()` tells the peer nothing, so the peer would wait for an EOF that
    * only closing sends, and the answers already written stay readable.
@@ -462,7 +465,7 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
     lifecycle.advance(Phase.Ended);
     this.#writer.flush();
     const connection = this.connection;
-    if (!this.#rules.lingers && flushedPlainSocket(connection)) {
+    if ((!this.#rules.lingers || connection.readableEnded) && flushedPlainSocket(connection)) {
       connection.destroy();
       return;
     }
