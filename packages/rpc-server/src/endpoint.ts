@@ -119,9 +119,7 @@ const LINGER_MS = 2000;
  */
 function flushedPlainSocket(connection: Connection): boolean {
   return (
-    connection instanceof Socket &&
-    !('encrypted' in connection) &&
-    connection.writableLength === 0
+    connection instanceof Socket && !('encrypted' in connection) && connection.writableLength === 0
   );
 }
 
