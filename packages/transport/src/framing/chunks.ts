@@ -19,7 +19,7 @@ const MAX_CAPACITY = 1024 * 1024;
  */
 export class PartialMessage {
   /** Full copy buffers and kept views, in order, before {@link PartialMessage.#tail}. */
-  readonly #pieces: Buffer[] = [];
+  #pieces: Buffer[] | undefined;
   /** The copy buffer being filled, if any, and how much of it is used. */
   #tail: Buffer | undefined;
   #tailUsed = 0;
@@ -34,7 +34,7 @@ export class PartialMessage {
     // A view pins its whole chunk: kept only when the piece is most of it.
     if (length >= KEEP_AT && piece.buffer.byteLength <= 2 * length) {
       this.#sealTail();
-      this.#pieces.push(piece);
+      this.#keep(piece);
       return;
     }
     let tail = this.#tail;
@@ -64,16 +64,21 @@ export class PartialMessage {
   /** The whole message's bytes, with `last` appended; then forgets it. */
   takeBuffer(last: Buffer): Buffer {
     this.#sealTail();
+    if (last.length > 0) this.#keep(last);
     const pieces = this.#pieces;
-    if (last.length > 0) pieces.push(last);
-    const whole = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, this.size + last.length);
+    const whole =
+      pieces === undefined
+        ? last
+        : pieces.length === 1
+          ? pieces[0]!
+          : Buffer.concat(pieces, this.size + last.length);
     this.clear();
     return whole;
   }
 
   /** Drops what is held. */
   clear(): void {
-    this.#pieces.length = 0;
+    this.#pieces = undefined;
     this.#tail = undefined;
     this.#tailUsed = 0;
     this.size = 0;
@@ -82,9 +87,14 @@ export class PartialMessage {
   /** Moves the used part of the copy buffer to the pieces. */
   #sealTail(): void {
     if (this.#tail === undefined) return;
-    this.#pieces.push(this.#tail.subarray(0, this.#tailUsed));
+    this.#keep(this.#tail.subarray(0, this.#tailUsed));
     this.#tail = undefined;
     this.#tailUsed = 0;
+  }
+
+  #keep(piece: Buffer): void {
+    if (this.#pieces === undefined) this.#pieces = [piece];
+    else this.#pieces.push(piece);
   }
 }
 
@@ -101,7 +111,8 @@ export class ChunkQueue {
   current: Buffer | undefined;
   /** Read position in {@link ChunkQueue.current}. */
   pos = 0;
-  #waiting: Buffer[] = [];
+  /** Chunks behind {@link ChunkQueue.current}; made when a second one arrives before the first is used. */
+  #waiting: Buffer[] | undefined;
 
   /** Queues a chunk behind the ones already held. */
   push(chunk: Buffer): void {
@@ -109,6 +120,8 @@ export class ChunkQueue {
     if (this.current === undefined) {
       this.current = chunk;
       this.pos = 0;
+    } else if (this.#waiting === undefined) {
+      this.#waiting = [chunk];
     } else {
       this.#waiting.push(chunk);
     }
@@ -120,7 +133,7 @@ export class ChunkQueue {
    */
   advance(): Buffer | undefined {
     while (this.current !== undefined && this.pos >= this.current.length) {
-      this.current = this.#waiting.shift();
+      this.current = this.#waiting?.shift();
       this.pos = 0;
     }
     return this.current;
@@ -129,7 +142,7 @@ export class ChunkQueue {
   /** Drops every chunk. */
   clear(): void {
     this.current = undefined;
-    this.#waiting.length = 0;
+    this.#waiting = undefined;
     this.pos = 0;
   }
 }

@@ -62,8 +62,11 @@ class NdjsonDecoder implements Decoder {
   readonly #max: number;
   readonly #maxDepth: number;
   readonly #chunks = new ChunkQueue();
-  readonly #partial = new PartialMessage();
-  readonly #scanner: JsonScanner;
+  // The slow path's state, made the first time a message is not one whole
+  // line of a chunk: most connections never need it, and a server holding
+  // thousands of them pays for what each keeps.
+  #partialMessage: PartialMessage | undefined;
+  #jsonScanner: JsonScanner | undefined;
   /** Bytes of a too-deep value skipped so far; they count toward `maxMessageSize`. */
   #skipped = 0;
   /** Messages {@link parseLines} parsed ahead, not yet returned. */
@@ -85,11 +88,20 @@ class NdjsonDecoder implements Decoder {
   constructor(options: DecoderOptions) {
     this.#max = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
     this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
-    this.#scanner = new JsonScanner(this.#maxDepth);
   }
 
   get pending(): boolean {
-    return this.#scanner.started;
+    return this.#jsonScanner?.started ?? false;
+  }
+
+  get #partial(): PartialMessage {
+    this.#partialMessage ??= new PartialMessage();
+    return this.#partialMessage;
+  }
+
+  /** Bytes of the unfinished message held so far. */
+  get #held(): number {
+    return this.#partialMessage?.size ?? 0;
   }
 
   push(chunk: Uint8Array): void {
@@ -103,12 +115,15 @@ class NdjsonDecoder implements Decoder {
   next(): DecodeResult | undefined {
     if (this.#ready !== undefined) return this.#takeReady();
     const chunks = this.#chunks;
-    const scanner = this.#scanner;
     while (!this.#failed) {
       const buf = chunks.advance();
-      if (buf === undefined) return this.#ended ? this.#finish() : undefined;
+      if (buf === undefined) {
+        // Every chunk is used up: forget the last, so an idle connection keeps none.
+        this.#batchedChunk = this.#newlineChunk = undefined;
+        return this.#ended ? this.#finish() : undefined;
+      }
       let from = chunks.pos;
-      if (!scanner.started) {
+      if (this.#jsonScanner?.started !== true) {
         if (this.#resyncing) from = this.#resync(buf, from);
         while (from < buf.length && isJsonWhitespace(buf[from]!)) from++;
         chunks.pos = from;
@@ -135,8 +150,10 @@ class NdjsonDecoder implements Decoder {
       }
       // Bytes the value may still have. One more is scanned: a bare token
       // (`true`, a number) of exactly the limit ends only at the byte after it.
-      const room = this.#max - this.#partial.size - this.#skipped;
+      const room = this.#max - this.#held - this.#skipped;
       const limit = Math.min(buf.length, from + room + 1);
+      this.#jsonScanner ??= new JsonScanner(this.#maxDepth);
+      const scanner = this.#jsonScanner;
       const status = scanner.scan(buf, from, limit);
       if (status === SCAN_MORE) {
         if (limit - from > room) return this.#fail(messageTooLarge(this.#max));
@@ -148,8 +165,8 @@ class NdjsonDecoder implements Decoder {
       const end = scanner.end;
       if (status === SCAN_TOO_DEEP) {
         // The value is refused now; the rest of it is skipped, not kept.
-        this.#skipped = this.#partial.size + end - from;
-        this.#partial.clear();
+        this.#skipped = this.#held + end - from;
+        this.#partialMessage?.clear();
         chunks.pos = end;
         return { ok: false, error: messageTooDeep(this.#maxDepth) };
       }
@@ -165,8 +182,8 @@ class NdjsonDecoder implements Decoder {
         this.#resyncing = !result.ok;
         return result;
       }
-      const offset = this.#partial.size + end - from;
-      this.#partial.clear();
+      const offset = this.#held + end - from;
+      this.#partialMessage?.clear();
       this.#resyncing = true;
       return parseError(`not valid JSON: unexpected ${describeByte(buf[end]!)} at byte ${offset}`);
     }
@@ -231,21 +248,21 @@ class NdjsonDecoder implements Decoder {
 
   /** The text of the value that ends at `end` in `buf`, joined with its earlier pieces. */
   #text(buf: Buffer, from: number, end: number): string {
-    return this.#partial.size === 0
+    return this.#held === 0
       ? buf.toString('utf8', from, end)
       : this.#partial.take(buf.subarray(from, end));
   }
 
   /** At the end of input: a trailing bare token is complete; anything else unfinished is truncated. */
   #finish(): DecodeResult | undefined {
-    const scanner = this.#scanner;
-    if (!scanner.started) return undefined;
+    const scanner = this.#jsonScanner;
+    if (scanner?.started !== true) return undefined;
     const complete = scanner.completeAtEnd;
     scanner.reset();
     this.#skipped = 0;
     if (complete) return parseMessage(this.#partial.take(EMPTY));
-    const size = this.#partial.size;
-    this.#partial.clear();
+    const size = this.#held;
+    this.#partialMessage?.clear();
     return {
       ok: false,
       error: new FramingError(
@@ -259,8 +276,8 @@ class NdjsonDecoder implements Decoder {
   #fail(error: FramingError): DecodeResult {
     this.#failed = true;
     this.#chunks.clear();
-    this.#partial.clear();
-    this.#scanner.reset();
+    this.#partialMessage?.clear();
+    this.#jsonScanner?.reset();
     this.#skipped = 0;
     return { ok: false, error };
   }
