@@ -27,7 +27,7 @@ import type { RpcParams } from './protocol.js';
 import { ReportThrottle } from './throttle.js';
 import { clientObserved, traceRequest } from './tracing.js';
 import type { Watchdog, Watched } from './watchdog.js';
-import { FrameWriter } from './writer.js';
+import { FrameWriter, type WriterHost } from './writer.js';
 
 /** What an {@link Endpoint} needs besides its connection. */
 export interface EndpointOptions {
@@ -50,6 +50,11 @@ export interface EndpointOptions {
   onStalled?: ((make: () => Error) => void) | undefined;
   /** Checks `messageTimeout` and `idleTimeout`; none when both are off. */
   watchdog?: Watchdog | undefined;
+  /**
+   * Told once the connection has closed: what a server that holds thousands
+   * of endpoints uses instead of a {@link Endpoint.closed} promise each.
+   */
+  onClosed?: ((endpoint: Endpoint) => void) | undefined;
   /**
    * The notification that cancels a request (`params: { id }`): sent for
    * this side's requests that are aborted or time out, and taken from the
@@ -78,29 +83,28 @@ export interface EndpointOptions {
 interface SideRules {
   /** Stop reading while output waits for the peer. */
   readonly holdInputOnOutput: boolean;
-  /** The most output the peer did not ask for that may wait for it. */
-  readonly maxUnsolicitedBytes: number;
+  /** Drop a peer that lets more than `maxBufferedBytes` of output it did not ask for wait. */
+  readonly boundsUnsolicited: boolean;
   /** After ending, wait (up to {@link LINGER_MS}) for the peer to end too. */
   readonly lingers: boolean;
   /** Take an error `-32010` without an id as the server refusing this connection. */
   readonly takesRefusal: boolean;
 }
 
-function sideRules(role: 'server' | 'client', limits: Required<RpcLimits>): SideRules {
-  return role === 'server'
-    ? {
-        holdInputOnOutput: true,
-        maxUnsolicitedBytes: limits.maxBufferedBytes,
-        lingers: true,
-        takesRefusal: false,
-      }
-    : {
-        holdInputOnOutput: false,
-        maxUnsolicitedBytes: Number.POSITIVE_INFINITY,
-        lingers: false,
-        takesRefusal: true,
-      };
-}
+const SIDE_RULES: Readonly<Record<'server' | 'client', SideRules>> = Object.freeze({
+  server: Object.freeze({
+    holdInputOnOutput: true,
+    boundsUnsolicited: true,
+    lingers: true,
+    takesRefusal: false,
+  }),
+  client: Object.freeze({
+    holdInputOnOutput: false,
+    boundsUnsolicited: false,
+    lingers: false,
+    takesRefusal: true,
+  }),
+});
 
 /** The cancel notification of LSP (and vscode-jsonrpc), the default `cancelMethod`. */
 export const DEFAULT_CANCEL_METHOD = '$/cancelRequest';
@@ -121,6 +125,34 @@ function flushedPlainSocket(connection: Connection): boolean {
   return (
     connection instanceof Socket && !('encrypted' in connection) && connection.writableLength === 0
   );
+}
+
+/**
+ * The endpoint a connection's events go to. The four listeners below are
+ * shared by every connection (an emitter calls its listeners with itself as
+ * `this`) and find their endpoint here, rather than four closures per
+ * connection: a server holding thousands of idle connections pays for each.
+ */
+const ENDPOINT = Symbol('localwire.endpoint');
+
+interface EndpointConnection extends Connection {
+  [ENDPOINT]: Endpoint;
+}
+
+function onData(this: EndpointConnection, chunk: Buffer): void {
+  this[ENDPOINT].peerData(chunk);
+}
+
+function onEnd(this: EndpointConnection): void {
+  this[ENDPOINT].peerEnded();
+}
+
+function onError(this: EndpointConnection, error: Error): void {
+  this[ENDPOINT].connectionFailed(error);
+}
+
+function onClose(this: EndpointConnection): void {
+  this[ENDPOINT].connectionClosed();
 }
 
 /** A response whose result (or error data) cannot be serialized, replaced by `-32603`. */
@@ -153,26 +185,23 @@ function serializable(response: JSONRPCResponse): JSONRPCResponse {
  * first still gets every answer; over a named pipe a peer cannot end its side
  * without closing, so its requests are answered while it keeps it open.
  */
-export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched {
+export class Endpoint
+  extends Lifecycle
+  implements CallHost, DispatchTarget, InboundSink, Watched, WriterHost
+{
   readonly connection: Connection;
-  readonly peer: PeerInfo | undefined;
-  readonly methods: MethodTable;
-  readonly maxBatchSize: number;
-  readonly cancelMethod: string | false;
   readonly calls = new CallsInFlight();
   /** Made when {@link Endpoint.signal} is first asked for (a client's `signal`): most never are. */
   #abort: AbortController | undefined;
   /** Made on the first request this side sends: most server connections never send one. */
   #outgoing: OutgoingRequests | undefined;
-  readonly #lifecycle = new Lifecycle();
   readonly #inbound: Inbound;
   readonly #writer: FrameWriter;
-  readonly #codec: Codec;
   readonly #options: EndpointOptions;
   readonly #rules: SideRules;
-  /** Resolves once the connection has closed. */
-  readonly closed: Promise<void>;
-  #resolveClosed!: () => void;
+  /** Made when {@link Endpoint.closed} is first asked for, with what resolves it. */
+  #closedPromise: Promise<void> | undefined;
+  #resolveClosed: (() => void) | undefined;
   #nextId = 0;
   /** Why outgoing requests can no longer be answered, once they cannot. */
   #unanswerable: string | undefined;
@@ -188,40 +217,64 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
   #closedWith: { reason: unknown } | undefined;
 
   constructor(connection: Connection, options: EndpointOptions) {
+    super();
     this.connection = connection;
-    this.peer = connection.peer;
-    this.methods = options.methods;
-    this.maxBatchSize = options.limits.maxBatchSize;
-    this.cancelMethod = options.cancelMethod;
     this.#options = options;
-    this.#codec = options.codec;
-    const rules = sideRules(options.role, options.limits);
+    const rules = SIDE_RULES[options.role];
     this.#rules = rules;
-    this.#writer = new FrameWriter(
+    const { limits } = options;
+    const writer = new FrameWriter(
       connection,
-      rules.maxUnsolicitedBytes,
-      () => this.#inbound.pump(),
-      () => this.#overflow(),
-    );
-    const writer = this.#writer;
-    this.#inbound = new Inbound(
-      connection,
-      options.codec.createDecoder(options.limits),
-      options.limits.maxInFlight,
-      rules.holdInputOnOutput ? () => writer.blocked : () => false,
-      this.#lifecycle,
+      rules.boundsUnsolicited ? limits.maxBufferedBytes : Number.POSITIVE_INFINITY,
       this,
     );
-    // Resolved, and the watchdog left, from #onClose: no listener or promise reaction of their own.
-    this.closed = new Promise((resolve) => {
-      this.#resolveClosed = resolve;
-    });
+    this.#writer = writer;
+    this.#inbound = new Inbound(
+      connection,
+      options.codec.createDecoder(limits),
+      limits.maxInFlight,
+      rules.holdInputOnOutput ? writer : undefined,
+      this,
+    );
     options.watchdog?.add(this);
-    connection.on('data', this.#onData);
-    connection.on('end', this.#onEnd);
-    connection.on('error', this.#onConnectionError);
-    connection.on('close', this.#onClose);
+    (connection as EndpointConnection)[ENDPOINT] = this;
+    connection.on('data', onData);
+    connection.on('end', onEnd);
+    connection.on('error', onError);
+    connection.on('close', onClose);
     connection.resume();
+  }
+
+  /** The peer's credentials, as the transport reports them. */
+  get peer(): PeerInfo | undefined {
+    return this.connection.peer;
+  }
+
+  /** The methods the peer's requests and notifications are served with. */
+  get methods(): MethodTable {
+    return this.#options.methods;
+  }
+
+  /** The most entries a batch asking something of this side may have. */
+  get maxBatchSize(): number {
+    return this.#options.limits.maxBatchSize;
+  }
+
+  /** The notification that cancels a request; see {@link EndpointOptions.cancelMethod}. */
+  get cancelMethod(): string | false {
+    return this.#options.cancelMethod;
+  }
+
+  /** Resolves once the connection has closed. */
+  get closed(): Promise<void> {
+    if (this.#closedPromise === undefined) {
+      this.#closedPromise = this.hasClosed
+        ? Promise.resolve()
+        : new Promise((resolve) => {
+            this.#resolveClosed = resolve;
+          });
+    }
+    return this.#closedPromise;
   }
 
   /** The limits this connection runs under. */
@@ -233,14 +286,14 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
   get signal(): AbortSignal {
     if (this.#abort === undefined) {
       this.#abort = new AbortController();
-      if (this.#lifecycle.closed) this.#abort.abort(this.#connectionError);
+      if (this.hasClosed) this.#abort.abort(this.#connectionError);
     }
     return this.#abort.signal;
   }
 
   notify(method: string, params?: RpcParams): void {
-    const frame = this.#codec.encode(createJSONRPCNotification(method, params));
-    if (!this.#lifecycle.ending) this.#writer.sendUnsolicited(frame);
+    const frame = this.#options.codec.encode(createJSONRPCNotification(method, params));
+    if (!this.ending) this.#writer.sendUnsolicited(frame);
   }
 
   request<T = unknown>(method: string, params?: RpcParams, options?: RequestOptions): Promise<T> {
@@ -293,9 +346,7 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
    * ended its side and only waits for the peer to end too is not busy.
    */
   get busy(): boolean {
-    return (
-      !this.connection.destroyed && (!this.#lifecycle.ending || this.connection.writableLength > 0)
-    );
+    return !this.connection.destroyed && (!this.ending || this.connection.writableLength > 0);
   }
 
   /**
@@ -342,7 +393,7 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
    * `idleTimeout` (see {@link Inbound.checkTimeouts}).
    */
   checkTimeouts(now: number): void {
-    if (!this.#lifecycle.reading) return;
+    if (!this.reading) return;
     const { messageTimeout, idleTimeout } = this.#options.limits;
     const working = this.#outgoing?.waiting ?? false;
     const stall = this.#inbound.checkTimeouts(now, messageTimeout, idleTimeout, working);
@@ -430,13 +481,14 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
   }
 
   respond(response: JSONRPCResponse | JSONRPCResponse[]): void {
-    if (this.#lifecycle.ending) return;
+    if (this.ending) return;
+    const codec = this.#options.codec;
     let frame: string;
     try {
-      frame = this.#codec.encode(response);
+      frame = codec.encode(response);
     } catch (error) {
       this.#options.onError(error);
-      frame = this.#codec.encode(
+      frame = codec.encode(
         Array.isArray(response) ? response.map(serializable) : serializable(response),
       );
     }
@@ -458,9 +510,8 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
    * only closing sends, and the answers already written stay readable.
    */
   pumped(): void {
-    const lifecycle = this.#lifecycle;
-    if (lifecycle.phase !== Phase.InputDone || this.#inbound.inFlight > 0) return;
-    lifecycle.advance(Phase.Ended);
+    if (this.phase !== Phase.InputDone || this.#inbound.inFlight > 0) return;
+    this.advance(Phase.Ended);
     this.#writer.flush();
     const connection = this.connection;
     if ((!this.#rules.lingers || connection.readableEnded) && flushedPlainSocket(connection)) {
@@ -528,7 +579,7 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(abortError(label, address, signal.reason));
     try {
-      this.#writer.sendUnsolicited(this.#codec.encode(payload));
+      this.#writer.sendUnsolicited(this.#options.codec.encode(payload));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -540,29 +591,43 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
     if (this.cancelMethod !== false) this.notify(this.cancelMethod, { id });
   }
 
-  readonly #onData = (chunk: Buffer) => {
-    this.#inbound.push(chunk);
-  };
+  // The connection's events, from the shared listeners (see ENDPOINT).
 
-  readonly #onEnd = () => {
+  /** Takes a chunk the peer sent. */
+  peerData(chunk: Buffer): void {
+    this.#inbound.push(chunk);
+  }
+
+  /** The peer ended its side. */
+  peerEnded(): void {
     this.#failPending(`the peer at ${this.#options.address} ended the connection`);
     this.#inbound.end();
-  };
+  }
 
-  readonly #onConnectionError = (error: Error) => {
+  /** The connection failed with `error` (it closes next). */
+  connectionFailed(error: Error): void {
     this.#connectionError = error;
-  };
+  }
 
-  readonly #onClose = () => {
-    this.#lifecycle.advance(Phase.Closed);
+  /** The connection has closed. */
+  connectionClosed(): void {
+    this.advance(Phase.Closed);
     this.#failPending(`the connection to ${this.#options.address} closed`);
     const reason = this.#connectionError;
     this.#closedWith = { reason };
     this.calls.abortAll(reason);
     this.#abort?.abort(reason);
     this.#options.watchdog?.delete(this);
-    this.#resolveClosed();
-  };
+    this.#resolveClosed?.();
+    this.#options.onClosed?.(this);
+  }
+
+  // The WriterHost side: what the writer calls.
+
+  /** The writer's backlog has drained: take input again. */
+  drained(): void {
+    this.#inbound.pump();
+  }
 
   #settled(weight: number, response: Reply): void {
     if (response !== null) this.respond(response);
@@ -589,7 +654,8 @@ export class Endpoint implements CallHost, DispatchTarget, InboundSink, Watched 
     this.#outgoing?.failAll(why, this.#connectionError ?? reported);
   }
 
-  #overflow(): void {
+  /** The peer lets more than `maxBufferedBytes` of output it did not ask for wait: dropped. */
+  overflowed(): void {
     this.#options.onError(
       new Error(
         `dropped a peer on ${this.#options.address} that does not read: ${this.connection.writableLength} bytes were waiting (limits.maxBufferedBytes)`,

@@ -1,9 +1,13 @@
 import type { Duplex } from 'node:stream';
 import type { Decoder, FramingError } from '@localwire/transport/framing';
 import { type Lifecycle, Phase } from './lifecycle.js';
+import type { FrameWriter } from './writer.js';
 
-/** What the {@link Inbound} side hands on, and asks of, its endpoint. */
-export interface InboundSink {
+/**
+ * What the {@link Inbound} side hands on, and asks of, its endpoint; the
+ * endpoint is also the {@link Lifecycle} they share.
+ */
+export interface InboundSink extends Lifecycle {
   /** Takes one decoded message. */
   message(message: unknown): void;
   /** Takes one message decoded after input stopped, while {@link Inbound.stop} listens on. */
@@ -25,16 +29,16 @@ export type Stall = 'message' | 'idle';
  * buffered.
  *
  * The gate: at most `maxInFlight` of the peer's requests run at once (each
- * counted from {@link Inbound.begin} to {@link Inbound.finish}), and, where
- * `outputBlocked` says so (a server: its answers wait for the peer to read),
- * nothing is taken while output waits.
+ * counted from {@link Inbound.begin} to {@link Inbound.finish}), and, given
+ * a writer to be held by (a server's: its answers wait for the peer to read),
+ * nothing is taken while that writer is {@link FrameWriter.blocked}.
  */
 export class Inbound {
   readonly #connection: Duplex;
   readonly #decoder: Decoder;
   readonly #maxInFlight: number;
-  readonly #outputBlocked: () => boolean;
-  readonly #lifecycle: Lifecycle;
+  /** The writer whose backlog holds input back, if any. */
+  readonly #heldBy: FrameWriter | undefined;
   readonly #sink: InboundSink;
   #inFlight = 0;
   #paused = false;
@@ -56,16 +60,19 @@ export class Inbound {
     connection: Duplex,
     decoder: Decoder,
     maxInFlight: number,
-    outputBlocked: () => boolean,
-    lifecycle: Lifecycle,
+    heldBy: FrameWriter | undefined,
     sink: InboundSink,
   ) {
     this.#connection = connection;
     this.#decoder = decoder;
     this.#maxInFlight = maxInFlight;
-    this.#outputBlocked = outputBlocked;
-    this.#lifecycle = lifecycle;
+    this.#heldBy = heldBy;
     this.#sink = sink;
+  }
+
+  /** True while output waits for the peer and holds input back. */
+  #outputBlocked(): boolean {
+    return this.#heldBy?.blocked === true;
   }
 
   /** Requests of the peer running now. */
@@ -77,7 +84,7 @@ export class Inbound {
   push(chunk: Buffer): void {
     // Once input has stopped, what still arrives is dropped (see
     // Endpoint.pumped), or only listened to for cancels while calls still run.
-    if (!this.#lifecycle.reading) {
+    if (!this.#sink.reading) {
       if (this.#listening) this.#listen(chunk);
       return;
     }
@@ -88,7 +95,7 @@ export class Inbound {
 
   /** The peer ended its side: what the decoder holds is still taken, then input is done. */
   end(): void {
-    this.#lifecycle.advance(Phase.PeerEnded);
+    this.#sink.advance(Phase.PeerEnded);
     this.#decoder.end();
     this.pump();
   }
@@ -101,8 +108,8 @@ export class Inbound {
    * closing need not wait for them.
    */
   stop(listen = false): void {
-    if (!this.#lifecycle.reading) return;
-    this.#lifecycle.advance(Phase.InputDone);
+    if (!this.#sink.reading) return;
+    this.#sink.advance(Phase.InputDone);
     this.#listening = listen;
     if (listen) this.#listen(undefined);
     this.updateFlow();
@@ -110,7 +117,7 @@ export class Inbound {
 
   /** Decodes `chunk` (or only what is buffered) for {@link InboundSink.lateMessage}. */
   #listen(chunk: Buffer | undefined): void {
-    if (this.#lifecycle.phase !== Phase.InputDone) {
+    if (this.#sink.phase !== Phase.InputDone) {
       this.#listening = false;
       return;
     }
@@ -136,13 +143,13 @@ export class Inbound {
   /** Counts `weight` requests as finished, and takes more if that opened the gate. */
   finish(weight: number): void {
     this.#inFlight -= weight;
-    if (this.#paused || !this.#lifecycle.reading) this.pump();
+    if (this.#paused || !this.#sink.reading) this.pump();
   }
 
   /** Hands decoded messages on while the gate allows. */
   pump(): void {
     const decoder = this.#decoder;
-    const lifecycle = this.#lifecycle;
+    const lifecycle = this.#sink;
     const maxInFlight = this.#maxInFlight;
     while (lifecycle.reading && this.#inFlight < maxInFlight && !this.#outputBlocked()) {
       const item = decoder.next();
@@ -160,7 +167,7 @@ export class Inbound {
 
   /** Pauses the connection while nothing is to be taken from it, resumes it when something is. */
   updateFlow(): void {
-    const lifecycle = this.#lifecycle;
+    const lifecycle = this.#sink;
     const stop =
       !lifecycle.ending &&
       (lifecycle.reading

@@ -24,7 +24,10 @@ export const Phase = {
 /** One of {@link Phase}. */
 export type Phase = (typeof Phase)[keyof typeof Phase];
 
-/** The phase of one endpoint, shared by its inbound side and the endpoint itself. */
+/**
+ * The phase of one endpoint, shared by its inbound side and the endpoint
+ * itself: the endpoint extends it, so a connection costs no object for it.
+ */
 export class Lifecycle {
   #phase: Phase = Phase.Reading;
 
@@ -44,7 +47,7 @@ export class Lifecycle {
   }
 
   /** True once the connection has closed. */
-  get closed(): boolean {
+  get hasClosed(): boolean {
     return this.#phase === Phase.Closed;
   }
 

@@ -259,6 +259,9 @@ export class RpcServer {
     }
     // Nothing is read until the peer is allowed in; a reset meanwhile is harmless.
     connection.on('error', ignore);
+    // Counted by its endpoint once it has one; until then (or if refused), here.
+    const release = () => this.#release(connection.peer);
+    connection.on('close', release);
     this.#authorizing.add(connection);
     Promise.resolve()
       .then(() => authorize(connection.peer, connection))
@@ -271,16 +274,18 @@ export class RpcServer {
       )
       .then((allowed) => {
         this.#authorizing.delete(connection);
-        if (allowed && !this.#closing && !connection.destroyed) this.#start(connection, options);
-        else if (!allowed && !this.#closing) this.#refuse(connection, address);
+        if (allowed && !this.#closing && !connection.destroyed) {
+          connection.off('close', release);
+          this.#start(connection, options);
+        } else if (!allowed && !this.#closing) this.#refuse(connection, address);
         else connection.destroy();
       });
   }
 
   /**
    * Counts `connection` against `maxConnections` and `maxConnectionsPerPeer`
-   * until it closes; false (reported, at most once a second) when it is over
-   * one of them.
+   * (until {@link RpcServer.#release}, once it closes); false (reported, at
+   * most once a second) when it is over one of them.
    */
   #admit(connection: Connection, address: string): boolean {
     const { maxConnections, maxConnectionsPerPeer } = this.#limits;
@@ -293,8 +298,7 @@ export class RpcServer {
       );
       return false;
     }
-    const key =
-      maxConnectionsPerPeer === Number.POSITIVE_INFINITY ? undefined : peerKey(connection.peer);
+    const key = this.#limitedPeerKey(connection.peer);
     if (key !== undefined) {
       const count = this.#openPerPeer.get(key) ?? 0;
       if (count >= maxConnectionsPerPeer) {
@@ -309,16 +313,35 @@ export class RpcServer {
       this.#openPerPeer.set(key, count + 1);
     }
     this.#open++;
-    // `on`, not `once`: 'close' comes once, and `once` wraps the listener in two more objects.
-    connection.on('close', () => {
-      this.#open--;
-      if (key === undefined) return;
-      const left = this.#openPerPeer.get(key)! - 1;
-      if (left === 0) this.#openPerPeer.delete(key);
-      else this.#openPerPeer.set(key, left);
-    });
     return true;
   }
+
+  /** A connection {@link RpcServer.#admit} counted has closed. */
+  #release(peer: PeerInfo | undefined): void {
+    this.#open--;
+    const key = this.#limitedPeerKey(peer);
+    if (key === undefined) return;
+    const left = this.#openPerPeer.get(key)! - 1;
+    if (left === 0) this.#openPerPeer.delete(key);
+    else this.#openPerPeer.set(key, left);
+  }
+
+  /**
+   * The key `peer`'s connections are counted under for
+   * `maxConnectionsPerPeer`; none while that is unlimited. The same peer
+   * gives the same key at accept and at close, so nothing is kept per connection.
+   */
+  #limitedPeerKey(peer: PeerInfo | undefined): string | undefined {
+    return this.#limits.maxConnectionsPerPeer === Number.POSITIVE_INFINITY
+      ? undefined
+      : peerKey(peer);
+  }
+
+  /** Told by each endpoint as its connection closes. */
+  readonly #endpointClosed = (endpoint: Endpoint): void => {
+    this.#endpoints.delete(endpoint);
+    this.#release(endpoint.peer);
+  };
 
   /**
    * Tells a peer `authorize` refused that it is refused (one error without
@@ -346,15 +369,14 @@ export class RpcServer {
       onError: this.#onError,
       onStalled: (make) => this.#stalled.report(make),
       watchdog: this.#watchdog,
+      onClosed: this.#endpointClosed,
       cancelMethod: this.#cancelMethod,
       role: 'server',
     };
   }
 
   #start(connection: Connection, options: EndpointOptions): void {
-    const endpoint = new Endpoint(connection, options);
-    this.#endpoints.add(endpoint);
-    endpoint.closed.then(() => this.#endpoints.delete(endpoint));
+    this.#endpoints.add(new Endpoint(connection, options));
   }
 }
 

@@ -13,6 +13,37 @@ const FLUSH_AT = 64 * 1024;
 const SETTLED = Promise.resolve();
 
 /**
+ * The writers with frames queued, flushed by one microtask for all of them:
+ * no callback per writer (a server holding thousands of connections keeps
+ * none), and one reaction for the answers to every connection that one task
+ * served.
+ */
+const scheduled: FrameWriter[] = [];
+
+function flushScheduled(): void {
+  let failure: { error: unknown } | undefined;
+  // Writers scheduled while these flush are flushed in this same pass.
+  for (let k = 0; k < scheduled.length; k++) {
+    try {
+      scheduled[k]!.flushScheduled();
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  scheduled.length = 0;
+  // As when each writer had its own microtask: the error rejects it, and the rest still flush.
+  if (failure !== undefined) throw failure.error;
+}
+
+/** What a {@link FrameWriter} tells its endpoint. */
+export interface WriterHost {
+  /** The connection has drained after {@link FrameWriter.blocked}. */
+  drained(): void;
+  /** Too much output the peer did not ask for waits for it (see the class comment). */
+  overflowed(): void;
+}
+
+/**
  * Writes frames to a connection, coalesced: frames queued while one task runs
  * (the answers to one chunk of pipelined requests, say) go out in one
  * `write()` from a microtask once it ends, which saves a system call per
@@ -37,8 +68,7 @@ const SETTLED = Promise.resolve();
 export class FrameWriter {
   readonly #connection: Duplex;
   readonly #maxBufferedBytes: number;
-  readonly #onDrain: () => void;
-  readonly #onOverflow: () => void;
+  readonly #host: WriterHost;
   #queued = '';
   /** Characters of {@link FrameWriter.#queued} the peer did not ask for. */
   #queuedUnsolicited = 0;
@@ -49,22 +79,17 @@ export class FrameWriter {
   /**
    * Writes holding unsolicited output the connection had not taken when
    * written, oldest first, as pairs: where the write ends (in
-   * {@link FrameWriter.#written}) and how many unsolicited characters it holds.
+   * {@link FrameWriter.#written}) and how many unsolicited characters it
+   * holds. Made for the first such write: answers alone never need it.
    */
-  readonly #waitingWrites: number[] = [];
+  #waitingWrites: number[] | undefined;
   #scheduled = false;
   #blocked = false;
 
-  constructor(
-    connection: Duplex,
-    maxBufferedBytes: number,
-    onDrain: () => void,
-    onOverflow: () => void,
-  ) {
+  constructor(connection: Duplex, maxBufferedBytes: number, host: WriterHost) {
     this.#connection = connection;
     this.#maxBufferedBytes = maxBufferedBytes;
-    this.#onDrain = onDrain;
-    this.#onOverflow = onOverflow;
+    this.#host = host;
   }
 
   /** True while the connection's buffer is full (until `drain`). */
@@ -85,7 +110,7 @@ export class FrameWriter {
       this.flush();
     } else if (!this.#scheduled) {
       this.#scheduled = true;
-      void SETTLED.then(this.#flushScheduled);
+      if (scheduled.push(this) === 1) void SETTLED.then(flushScheduled);
     }
   }
 
@@ -99,25 +124,35 @@ export class FrameWriter {
     const connection = this.#connection;
     if (connection.destroyed || connection.writableEnded) return;
     if (unsolicited !== 0 && this.#unsolicitedStillWaiting(connection) > this.#maxBufferedBytes) {
-      this.#onOverflow();
+      this.#host.overflowed();
       return;
     }
     const written = connection.write(data);
     this.#written += data.length;
     if (unsolicited !== 0 && connection.writableLength > 0) {
       this.#unsolicitedWaiting += unsolicited;
+      this.#waitingWrites ??= [];
       this.#waitingWrites.push(this.#written, unsolicited);
     }
     if (!written && !this.#blocked) {
       this.#blocked = true;
-      connection.once('drain', this.#drained);
+      connection.once('drain', () => {
+        this.#blocked = false;
+        this.#host.drained();
+      });
     }
+  }
+
+  /** The scheduled flush (see {@link flushScheduled}). */
+  flushScheduled(): void {
+    this.#scheduled = false;
+    this.flush();
   }
 
   /** The unsolicited characters still waiting, once the writes the connection has taken are forgotten. */
   #unsolicitedStillWaiting(connection: Duplex): number {
     const waiting = this.#waitingWrites;
-    if (waiting.length === 0) return 0;
+    if (waiting === undefined || waiting.length === 0) return 0;
     const taken = this.#written - connection.writableLength;
     let k = 0;
     while (k < waiting.length && waiting[k]! <= taken) {
@@ -127,14 +162,4 @@ export class FrameWriter {
     if (k > 0) waiting.splice(0, k);
     return this.#unsolicitedWaiting;
   }
-
-  readonly #flushScheduled = () => {
-    this.#scheduled = false;
-    this.flush();
-  };
-
-  readonly #drained = () => {
-    this.#blocked = false;
-    this.#onDrain();
-  };
 }
