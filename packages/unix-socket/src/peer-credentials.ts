@@ -122,5 +122,17 @@ export function readPeerCredentials(socket: Socket): PeerInfo | undefined {
   const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
   if (!read || typeof fd !== 'number' || fd < 0) return undefined;
   const info = read(fd);
-  return info && Object.freeze(info);
+  if (info === undefined) return undefined;
+  if (last === undefined || !samePeer(info, last)) last = Object.freeze(info);
+  return last;
+}
+
+/**
+ * The credentials read last, frozen: connections from the same process
+ * (a client's pool, say) share one object, rather than one each.
+ */
+let last: PeerInfo | undefined;
+
+function samePeer(a: PeerInfo, b: PeerInfo): boolean {
+  return a.pid === b.pid && a.uid === b.uid && a.gid === b.gid;
 }
