@@ -230,7 +230,6 @@ export class Endpoint
     );
     this.#writer = writer;
     this.#inbound = new Inbound(
-      connection,
       options.codec.createDecoder(limits),
       limits.maxInFlight,
       rules.holdInputOnOutput ? writer : undefined,

@@ -8,6 +8,8 @@ import type { FrameWriter } from './writer.js';
  * endpoint is also the {@link Lifecycle} they share.
  */
 export interface InboundSink extends Lifecycle {
+  /** The connection read from. */
+  readonly connection: Duplex;
   /** Takes one decoded message. */
   message(message: unknown): void;
   /** Takes one message decoded after input stopped, while {@link Inbound.stop} listens on. */
@@ -34,7 +36,6 @@ export type Stall = 'message' | 'idle';
  * nothing is taken while that writer is {@link FrameWriter.blocked}.
  */
 export class Inbound {
-  readonly #connection: Duplex;
   readonly #decoder: Decoder;
   readonly #maxInFlight: number;
   /** The writer whose backlog holds input back, if any. */
@@ -57,13 +58,11 @@ export class Inbound {
   #activeAt = 0;
 
   constructor(
-    connection: Duplex,
     decoder: Decoder,
     maxInFlight: number,
     heldBy: FrameWriter | undefined,
     sink: InboundSink,
   ) {
-    this.#connection = connection;
     this.#decoder = decoder;
     this.#maxInFlight = maxInFlight;
     this.#heldBy = heldBy;
@@ -175,10 +174,10 @@ export class Inbound {
         : !this.#listening);
     if (stop && !this.#paused) {
       this.#paused = true;
-      this.#connection.pause();
+      this.#sink.connection.pause();
     } else if (!stop && this.#paused) {
       this.#paused = false;
-      this.#connection.resume();
+      this.#sink.connection.resume();
     }
   }
 

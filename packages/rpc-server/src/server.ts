@@ -134,7 +134,7 @@ export class RpcServer {
     this.#authorize = options.authorize;
     this.#onError = options.onError ?? ignore;
     this.#cancelMethod = options.cancelMethod ?? DEFAULT_CANCEL_METHOD;
-    this.#watchdog = Watchdog.for(this.#limits);
+    this.#watchdog = Watchdog.for(this.#limits, this.#endpoints);
     this.#overLimit = new ReportThrottle(
       this.#onError,
       (held) =>

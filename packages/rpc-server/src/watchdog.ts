@@ -15,21 +15,28 @@ export interface Watched {
  */
 export class Watchdog {
   readonly #period: number;
-  readonly #watched = new Set<Watched>();
+  readonly #watched: Set<Watched>;
   #timer: NodeJS.Timeout | undefined;
 
-  private constructor(period: number) {
+  private constructor(period: number, watched: Set<Watched>) {
     this.#period = period;
+    this.#watched = watched;
   }
 
   /**
    * A watchdog for `limits`, ticking about every quarter of the shortest
    * timeout (at least every second, at most every 10 ms); `undefined` when
-   * no timeout is set.
+   * no timeout is set. It watches `watched`, a set its owner may keep too:
+   * a server passes the set of its endpoints, so that one set, not two,
+   * holds an entry per connection ({@link Watchdog.add} and
+   * {@link Watchdog.delete} of an item already there, or gone, are no-ops).
    */
-  static for(limits: Required<RpcLimits>): Watchdog | undefined {
+  static for(
+    limits: Required<RpcLimits>,
+    watched: Set<Watched> = new Set(),
+  ): Watchdog | undefined {
     const period = Watchdog.#periodFor(limits);
-    return period === undefined ? undefined : new Watchdog(period);
+    return period === undefined ? undefined : new Watchdog(period, watched);
   }
 
   /**
@@ -44,7 +51,7 @@ export class Watchdog {
     if (period === undefined) return undefined;
     let watchdog = Watchdog.#byPeriod.get(period);
     if (watchdog === undefined) {
-      watchdog = new Watchdog(period);
+      watchdog = new Watchdog(period, new Set());
       Watchdog.#byPeriod.set(period, watchdog);
     }
     return watchdog;

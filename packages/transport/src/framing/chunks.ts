@@ -105,17 +105,20 @@ export function asBuffer(chunk: Uint8Array): Buffer {
     : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
-/** Received chunks waiting to be decoded, consumed front to back. */
-export class ChunkQueue {
+/**
+ * Received chunks waiting to be decoded, consumed front to back: the base
+ * class of the decoders, so a connection pays for no separate object.
+ */
+export abstract class ChunkQueue {
   /** The chunk being decoded, if any. */
-  current: Buffer | undefined;
+  protected current: Buffer | undefined;
   /** Read position in {@link ChunkQueue.current}. */
-  pos = 0;
+  protected pos = 0;
   /** Chunks behind {@link ChunkQueue.current}; made when a second one arrives before the first is used. */
   #waiting: Buffer[] | undefined;
 
   /** Queues a chunk behind the ones already held. */
-  push(chunk: Buffer): void {
+  protected enqueue(chunk: Buffer): void {
     if (chunk.length === 0) return;
     if (this.current === undefined) {
       this.current = chunk;
@@ -131,7 +134,7 @@ export class ChunkQueue {
    * Moves on to the next chunk once {@link ChunkQueue.current} is used up.
    * Returns the chunk to decode from, or `undefined` when all are used up.
    */
-  advance(): Buffer | undefined {
+  protected advance(): Buffer | undefined {
     while (this.current !== undefined && this.pos >= this.current.length) {
       this.current = this.#waiting?.shift();
       this.pos = 0;
@@ -140,7 +143,7 @@ export class ChunkQueue {
   }
 
   /** Drops every chunk. */
-  clear(): void {
+  protected dropChunks(): void {
     this.current = undefined;
     this.#waiting = undefined;
     this.pos = 0;

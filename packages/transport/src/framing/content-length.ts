@@ -1,6 +1,7 @@
 import { asBuffer, ChunkQueue, PartialMessage } from './chunks.js';
 import { FramingError, messageTooDeep, messageTooLarge } from './framing-error.js';
 import { HeaderEnd } from './header-end.js';
+import { IdleDecoder, type StatefulDecoder } from './idle-decoder.js';
 import { nestsDeeper } from './json-scanner.js';
 import { parseMessage, toJson } from './json-text.js';
 import {
@@ -59,11 +60,10 @@ function bodyLength(header: string, maxMessageSize: number): number | FramingErr
  * `JSON.parse` sees it); the framing is intact, so decoding goes on with the
  * next frame. A bad header is fatal.
  */
-class ContentLengthDecoder implements Decoder {
+class ContentLengthDecoder extends ChunkQueue implements StatefulDecoder {
   readonly #maxBody: number;
   readonly #maxHeader: number;
   readonly #maxDepth: number;
-  readonly #chunks = new ChunkQueue();
   readonly #header = new PartialMessage();
   readonly #headerEnd = new HeaderEnd();
   readonly #body = new PartialMessage();
@@ -73,6 +73,7 @@ class ContentLengthDecoder implements Decoder {
   #ended = false;
 
   constructor(options: DecoderOptions) {
+    super();
     this.#maxBody = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
     this.#maxHeader = options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE;
     this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
@@ -82,8 +83,12 @@ class ContentLengthDecoder implements Decoder {
     return this.#bodyLength !== -1 || this.#header.size > 0;
   }
 
+  get idle(): boolean {
+    return this.current === undefined && !this.pending && !this.#failed;
+  }
+
   push(chunk: Uint8Array): void {
-    if (!this.#failed && !this.#ended) this.#chunks.push(asBuffer(chunk));
+    if (!this.#failed && !this.#ended) this.enqueue(asBuffer(chunk));
   }
 
   end(): void {
@@ -91,28 +96,27 @@ class ContentLengthDecoder implements Decoder {
   }
 
   next(): DecodeResult | undefined {
-    const chunks = this.#chunks;
     while (!this.#failed) {
       if (this.#bodyLength === 0) {
         // An empty body is complete with its header, even if no byte follows.
         this.#bodyLength = -1;
         return parseMessage('');
       }
-      const buf = chunks.advance();
+      const buf = this.advance();
       if (buf === undefined) return this.#ended ? this.#finish() : undefined;
       if (this.#bodyLength === -1) {
         const error = this.#readHeader(buf);
         if (error !== undefined) return this.#fail(error);
         continue;
       }
-      const from = chunks.pos;
+      const from = this.pos;
       const end = from + this.#bodyLength - this.#body.size;
       if (end > buf.length) {
         this.#body.add(buf.subarray(from));
-        chunks.pos = buf.length;
+        this.pos = buf.length;
         continue;
       }
-      chunks.pos = end;
+      this.pos = end;
       this.#bodyLength = -1;
       if (this.#body.size === 0) return this.#parse(buf, from, end);
       const body = this.#body.takeBuffer(buf.subarray(from, end));
@@ -132,8 +136,7 @@ class ContentLengthDecoder implements Decoder {
 
   /** Reads header bytes from `buf`; sets the body length once the block is complete. */
   #readHeader(buf: Buffer): FramingError | undefined {
-    const chunks = this.#chunks;
-    const from = chunks.pos;
+    const from = this.pos;
     // JSON where a header belongs: the peer frames with ndjson. Said at once,
     // rather than after maxHeaderSize bytes (or never, for short messages).
     // No header name can start with '{' or '['.
@@ -155,10 +158,10 @@ class ContentLengthDecoder implements Decoder {
     if (end === -1) {
       this.#header.add(buf.subarray(from));
       this.#headerEnd.skip(buf, from);
-      chunks.pos = buf.length;
+      this.pos = buf.length;
       return undefined;
     }
-    chunks.pos = end;
+    this.pos = end;
     const block = this.#header.take(buf.subarray(from, end));
     this.#headerEnd.reset();
     const length = bodyLength(block.slice(0, -4), this.#maxBody);
@@ -187,7 +190,7 @@ class ContentLengthDecoder implements Decoder {
 
   #fail(error: FramingError): DecodeResult {
     this.#failed = true;
-    this.#chunks.clear();
+    this.dropChunks();
     this.#header.clear();
     this.#body.clear();
     return { ok: false, error };
@@ -201,7 +204,7 @@ class ContentLengthDecoder implements Decoder {
 export const contentLength: Codec = {
   name: 'content-length',
   createDecoder(options: DecoderOptions = {}): Decoder {
-    return new ContentLengthDecoder(options);
+    return new IdleDecoder(ContentLengthDecoder, options);
   },
   encode(message: unknown): string {
     const json = toJson(message);

@@ -1,5 +1,6 @@
 import { asBuffer, ChunkQueue, PartialMessage } from './chunks.js';
 import { FramingError, messageTooDeep, messageTooLarge } from './framing-error.js';
+import { IdleDecoder, type StatefulDecoder } from './idle-decoder.js';
 import {
   isJsonWhitespace,
   JsonScanner,
@@ -58,10 +59,9 @@ function describeByte(byte: number): string {
  *   balance, or the next newline) without keeping it; a line long enough to
  *   be too deep is checked ({@link nestsDeeper}) before the fast path parses it.
  */
-class NdjsonDecoder implements Decoder {
+class NdjsonDecoder extends ChunkQueue implements StatefulDecoder {
   readonly #max: number;
   readonly #maxDepth: number;
-  readonly #chunks = new ChunkQueue();
   // The slow path's state, made the first time a message is not one whole
   // line of a chunk: most connections never need it, and a server holding
   // thousands of them pays for what each keeps.
@@ -86,12 +86,24 @@ class NdjsonDecoder implements Decoder {
   #ended = false;
 
   constructor(options: DecoderOptions) {
+    super();
     this.#max = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
     this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   }
 
   get pending(): boolean {
     return this.#jsonScanner?.started ?? false;
+  }
+
+  get idle(): boolean {
+    return (
+      this.current === undefined &&
+      this.#ready === undefined &&
+      !this.pending &&
+      this.#skipped === 0 &&
+      !this.#resyncing &&
+      !this.#failed
+    );
   }
 
   get #partial(): PartialMessage {
@@ -105,7 +117,7 @@ class NdjsonDecoder implements Decoder {
   }
 
   push(chunk: Uint8Array): void {
-    if (!this.#failed && !this.#ended) this.#chunks.push(asBuffer(chunk));
+    if (!this.#failed && !this.#ended) this.enqueue(asBuffer(chunk));
   }
 
   end(): void {
@@ -114,26 +126,25 @@ class NdjsonDecoder implements Decoder {
 
   next(): DecodeResult | undefined {
     if (this.#ready !== undefined) return this.#takeReady();
-    const chunks = this.#chunks;
     while (!this.#failed) {
-      const buf = chunks.advance();
+      const buf = this.advance();
       if (buf === undefined) {
         // Every chunk is used up: forget the last, so an idle connection keeps none.
         this.#batchedChunk = this.#newlineChunk = undefined;
         return this.#ended ? this.#finish() : undefined;
       }
-      let from = chunks.pos;
+      let from = this.pos;
       if (this.#jsonScanner?.started !== true) {
         if (this.#resyncing) from = this.#resync(buf, from);
         while (from < buf.length && isJsonWhitespace(buf[from]!)) from++;
-        chunks.pos = from;
+        this.pos = from;
         if (from === buf.length) continue;
         if (this.#batchedChunk !== buf) {
           this.#batchedChunk = buf;
           const last = buf.lastIndexOf(NEWLINE);
           if (last > from && last - from <= this.#max) {
             const ready: unknown[] = [];
-            chunks.pos = from = parseLines(buf, from, last, this.#maxDepth, ready);
+            this.pos = from = parseLines(buf, from, last, this.#maxDepth, ready);
             if (from <= last) {
               // The line at `from` did not parse just now: the fast path need not try it again.
               this.#newlineChunk = buf;
@@ -159,7 +170,7 @@ class NdjsonDecoder implements Decoder {
         if (limit - from > room) return this.#fail(messageTooLarge(this.#max));
         if (scanner.skipping) this.#skipped += buf.length - from;
         else this.#partial.add(buf.subarray(from));
-        chunks.pos = buf.length;
+        this.pos = buf.length;
         continue;
       }
       const end = scanner.end;
@@ -167,16 +178,16 @@ class NdjsonDecoder implements Decoder {
         // The value is refused now; the rest of it is skipped, not kept.
         this.#skipped = this.#held + end - from;
         this.#partialMessage?.clear();
-        chunks.pos = end;
+        this.pos = end;
         return { ok: false, error: messageTooDeep(this.#maxDepth) };
       }
       if (status === SCAN_SKIPPED) {
         this.#skipped = 0;
-        chunks.pos = end;
+        this.pos = end;
         continue;
       }
       if (status === SCAN_DONE && end - from > room) return this.#fail(messageTooLarge(this.#max));
-      chunks.pos = end;
+      this.pos = end;
       if (status === SCAN_DONE) {
         const result = parseMessage(this.#text(buf, from, end));
         this.#resyncing = !result.ok;
@@ -219,7 +230,7 @@ class NdjsonDecoder implements Decoder {
     }
     try {
       const message: unknown = JSON.parse(buf.toString('utf8', from, nl));
-      this.#chunks.pos = nl + 1;
+      this.pos = nl + 1;
       return { ok: true, message };
     } catch {
       this.#failedNewline = nl;
@@ -275,7 +286,7 @@ class NdjsonDecoder implements Decoder {
 
   #fail(error: FramingError): DecodeResult {
     this.#failed = true;
-    this.#chunks.clear();
+    this.dropChunks();
     this.#partialMessage?.clear();
     this.#jsonScanner?.reset();
     this.#skipped = 0;
@@ -292,7 +303,7 @@ class NdjsonDecoder implements Decoder {
 export const ndjson: Codec = {
   name: 'ndjson',
   createDecoder(options: DecoderOptions = {}): Decoder {
-    return new NdjsonDecoder(options);
+    return new IdleDecoder(NdjsonDecoder, options);
   },
   encode(message: unknown): string {
     return `${toJson(message)}\n`;
