@@ -142,7 +142,13 @@ class NdjsonDecoder extends ChunkQueue implements StatefulDecoder {
         if (this.#batchedChunk !== buf) {
           this.#batchedChunk = buf;
           const last = buf.lastIndexOf(NEWLINE);
-          if (last > from && last - from <= this.#max) {
+          if (last > from && buf.indexOf(NEWLINE, from) === last) {
+            // One line (a sequential peer's usual chunk): the fast path below
+            // parses it, without the batch's split and array.
+            this.#newlineChunk = buf;
+            this.#newline = last;
+            this.#failedNewline = -1;
+          } else if (last > from && last - from <= this.#max) {
             const ready: unknown[] = [];
             this.pos = from = parseLines(buf, from, last, this.#maxDepth, ready);
             if (from <= last) {
