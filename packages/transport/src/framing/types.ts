@@ -50,7 +50,9 @@ export type DecodeResult =
  * (say, at its cap of requests in flight) simply stops calling `next()` and
  * pauses its source; the undecoded rest of the chunk waits inside the decoder.
  * No stream machinery runs per message, and the only allocation per message
- * is the parsed value and its result object.
+ * is the parsed value and its result object (the built-in codecs' decoders
+ * also make their state machine when a chunk arrives with none held, and
+ * drop it once it holds nothing, so an idle connection keeps none).
  *
  * Work is linear in the bytes received: each byte is examined a bounded
  * number of times, and a message split over many chunks is joined once.
