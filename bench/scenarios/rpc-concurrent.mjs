@@ -146,11 +146,14 @@ export async function run(ctx, config) {
         serverRssAfter: after.rss,
         serverHeapBefore: before.heapUsed,
         serverHeapAfter: after.heapUsed,
+        serverYoungBefore: before.young,
+        serverYoungAfter: after.young,
         rssPerConnectionKiB: (after.rss - before.rss) / held / 1024,
         heapPerConnectionKiB: (after.heapUsed - before.heapUsed) / held / 1024,
       };
+      const MiB = 1024 * 1024;
       ctx.log(
-        `  ${impl}: ${called.ok}/${connections * calls} calls ok, ${opened.failed} connect failures`,
+        `  ${impl}: ${called.ok}/${connections * calls} calls ok, ${opened.failed} connect failures; server young generation ${(before.young / MiB).toFixed(1)} → ${(after.young / MiB).toFixed(1)} MiB of the RSS`,
       );
     }
     /** @param {string} key */
@@ -200,6 +203,19 @@ export async function run(ctx, config) {
               figures.floor.rssPerConnectionKiB,
               'floor',
               { atMost: 1.0 },
+            ),
+          ]),
+        },
+        {
+          section: 'rpc',
+          metric: `${connections.toLocaleString('en-US')} connections: server heap per connection`,
+          unit: 'KiB',
+          values: values('heapPerConnectionKiB'),
+          ...joinComparisons([
+            compare(
+              figures.localwire.heapPerConnectionKiB,
+              figures.floor.heapPerConnectionKiB,
+              'floor',
             ),
           ]),
         },
