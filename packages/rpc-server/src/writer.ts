@@ -118,7 +118,9 @@ export class FrameWriter {
   flush(): void {
     const data = this.#queued;
     if (data === '') return;
-    const unsolicited = this.#queuedUnsolicited;
+    // Counted only where it is bounded: a client's own requests never are.
+    const unsolicited =
+      this.#maxBufferedBytes === Number.POSITIVE_INFINITY ? 0 : this.#queuedUnsolicited;
     this.#queued = '';
     this.#queuedUnsolicited = 0;
     const connection = this.#connection;
