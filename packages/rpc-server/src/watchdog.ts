@@ -31,7 +31,7 @@ export class Watchdog {
    * holds an entry per connection ({@link Watchdog.add} and
    * {@link Watchdog.delete} of an item already there, or gone, are no-ops).
    */
-  static for(limits: Required<RpcLimits>, watched: Set<Watched> = new Set()): Watchdog | undefined {
+  static for(limits: Required<RpcLimits>, watched: Set<Watched>): Watchdog | undefined {
     const period = Watchdog.#periodFor(limits);
     return period === undefined ? undefined : new Watchdog(period, watched);
   }

@@ -112,6 +112,16 @@ export function peerCredentialFields(): ReadonlyArray<keyof PeerInfo> {
 }
 
 /**
+ * The credentials read last, frozen: connections from the same process
+ * (a client's pool, say) share one object, rather than one each.
+ */
+let last: PeerInfo | undefined;
+
+function samePeer(a: PeerInfo, b: PeerInfo): boolean {
+  return a.pid === b.pid && a.uid === b.uid && a.gid === b.gid;
+}
+
+/**
  * The credentials of the process at the other end of a connected Unix socket,
  * or `undefined` where the OS or koffi cannot tell. Read it while the socket
  * is open: it needs the file descriptor.
@@ -125,14 +135,4 @@ export function readPeerCredentials(socket: Socket): PeerInfo | undefined {
   if (info === undefined) return undefined;
   if (last === undefined || !samePeer(info, last)) last = Object.freeze(info);
   return last;
-}
-
-/**
- * The credentials read last, frozen: connections from the same process
- * (a client's pool, say) share one object, rather than one each.
- */
-let last: PeerInfo | undefined;
-
-function samePeer(a: PeerInfo, b: PeerInfo): boolean {
-  return a.pid === b.pid && a.uid === b.uid && a.gid === b.gid;
 }
