@@ -182,12 +182,29 @@ export class MethodTable {
     }
     if (isThenable(result)) {
       return result.then(
-        (value) =>
-          context.answered(id === undefined ? null : createJSONRPCSuccessResponse(id, value)),
+        (value) => context.answered(this.#succeeded(request, value, context)),
         (error: unknown) => context.answered(this.#failed(id, error, context)),
       );
     }
-    return context.answered(id === undefined ? null : createJSONRPCSuccessResponse(id, result));
+    return context.answered(this.#succeeded(request, result, context));
+  }
+
+  /**
+   * The answer carrying `result`. A result JSON has no form for (a function,
+   * a symbol) fails the call instead: serializing would leave the `result`
+   * member out, and a response with neither a result nor an error answers
+   * nothing, so the caller would wait for good.
+   */
+  #succeeded(request: JSONRPCRequest, result: unknown, context: CallContext): Answer {
+    const { id } = request;
+    if (id === undefined) return null;
+    if (typeof result === 'function' || typeof result === 'symbol') {
+      const error = new TypeError(
+        `method ${JSON.stringify(request.method)} returned a ${typeof result}, which JSON cannot carry; return a JSON value (call the function, or return undefined for null)`,
+      );
+      return this.#failed(id, error, context);
+    }
+    return createJSONRPCSuccessResponse(id, result);
   }
 
   #failed(id: JSONRPCID | undefined, error: unknown, context: CallContext): Answer {

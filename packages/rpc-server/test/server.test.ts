@@ -283,6 +283,35 @@ describe('rpc server', () => {
     expect(errors[0]).toBeInstanceOf(TypeError);
   });
 
+  it('answers -32603 for a result with no JSON form (a function, a symbol) rather than a response without a result', async () => {
+    const errors: unknown[] = [];
+    const { address } = await startServer({
+      methods: {
+        fn: () => () => 1,
+        symbol: () => Symbol('s'),
+        nested: () => ({ keep: 1, drop: () => 1 }),
+      },
+      onError: (error) => errors.push(error),
+    });
+    const c = await RawClient.connect(address);
+    c.sendJson({ jsonrpc: '2.0', id: 1, method: 'fn' }, [
+      { jsonrpc: '2.0', id: 2, method: 'symbol' },
+      { jsonrpc: '2.0', id: 3, method: 'nested' },
+    ]);
+    const internal = expect.objectContaining({ code: -32603 });
+    expect(await c.take(2)).toEqual([
+      { jsonrpc: '2.0', id: 1, error: internal },
+      [
+        { jsonrpc: '2.0', id: 2, error: internal },
+        // Inside a result, JSON's own rule holds: a property with no JSON form is left out.
+        { jsonrpc: '2.0', id: 3, result: { keep: 1 } },
+      ],
+    ]);
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toBeInstanceOf(TypeError);
+    expect((errors[0] as Error).message).toMatch(/function/);
+  });
+
   it('serves a listener it was handed, and reports listen errors as the transport raises them', async () => {
     const address = tempAddress();
     const listener = await transport.listen(address);
