@@ -53,12 +53,13 @@ export interface WriterHost {
 
 /**
  * Writes frames to a connection, coalesced: frames queued while one task runs
- * (the answers to one chunk of pipelined requests, say) go out in one
- * `write()` from a microtask once it ends, which saves a system call per
- * message without holding an answer back until a later phase of the event
- * loop (`setImmediate` did, and cost a timer-queue object and latency per
- * connection). Past {@link FLUSH_AT} queued, it writes at once, so the queue
- * stays small and backpressure shows promptly.
+ * (the answers to one chunk of pipelined requests, say) go out together,
+ * `write()` by `write()` of up to {@link FLUSH_AT} (written at once when
+ * reached, the rest from a microtask once the task ends). That saves a
+ * system call per message without holding an answer back until a later
+ * phase of the event loop (`setImmediate` did, and cost a timer-queue object
+ * and latency per connection), keeps the queue small, shows backpressure
+ * promptly, and lets the peer start on the first answers early.
  *
  * Backpressure: when `write()` returns false the writer is
  * {@link FrameWriter.blocked} until `drain`, and the endpoint stops reading
