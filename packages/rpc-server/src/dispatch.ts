@@ -9,7 +9,7 @@ import {
 import type { CallContext } from './call-context.js';
 import { RpcErrorCode } from './errors.js';
 import { type Answer, isThenable, type MethodTable } from './methods.js';
-import { invalidRequest, isRequest, isResponse } from './protocol.js';
+import { invalidRequest, isRequest, isResponse, malformedAnswer } from './protocol.js';
 import { callTraced } from './tracing.js';
 
 /**
@@ -109,6 +109,12 @@ export function dispatchLate(message: unknown, target: DispatchTarget): void {
   }
 }
 
+/** Fails the request of this side a malformed answer names (see {@link malformedAnswer}). */
+function failMalformed(message: unknown, target: DispatchTarget): void {
+  const failure = malformedAnswer(message);
+  if (failure !== undefined) target.response(failure);
+}
+
 /** Handles one decoded message: a request, a notification, an answer, or a batch of them. */
 export function dispatch(message: unknown, target: DispatchTarget): void {
   if (Array.isArray(message)) {
@@ -120,6 +126,7 @@ export function dispatch(message: unknown, target: DispatchTarget): void {
   } else if (isResponse(message)) {
     target.response(message);
   } else {
+    failMalformed(message, target);
     target.respond(invalidRequest(message));
   }
 }
@@ -160,6 +167,7 @@ function dispatchBatch(batch: unknown[], target: DispatchTarget): void {
       target.response(entry);
       continue;
     } else {
+      failMalformed(entry, target);
       answer = invalidRequest(entry);
     }
     if (answers === undefined) answers = [answer];

@@ -53,6 +53,28 @@ export function isResponse(message: unknown): message is JSONRPCResponse {
   );
 }
 
+/**
+ * For a message that names a request of this side (an id, no method) but is
+ * no response: the `-32603` error response that stands for it, so that the
+ * request fails saying why rather than waiting for good. Else `undefined`.
+ */
+export function malformedAnswer(message: unknown): JSONRPCResponse | undefined {
+  if (!isObject(message) || message.method !== undefined) return undefined;
+  const { id } = message;
+  if (id === null || !isId(id) || isResponse(message)) return undefined;
+  const why =
+    message.jsonrpc !== '2.0'
+      ? '"jsonrpc" is not "2.0"'
+      : message.result === undefined
+        ? 'it has neither "result" nor "error"'
+        : 'it has both "result" and "error"';
+  return createJSONRPCErrorResponse(
+    id,
+    RpcErrorCode.InternalError,
+    `the peer's answer to request ${JSON.stringify(id)} is not a JSON-RPC 2.0 response: ${why}`,
+  );
+}
+
 /** The `-32600` answer to a message that is neither a request nor a response. */
 export function invalidRequest(message: unknown): JSONRPCResponse {
   const id = isObject(message) && isId(message.id) ? message.id : null;

@@ -239,6 +239,42 @@ describe('rpc client', () => {
     expect(received.map((r) => r.method).sort()).toEqual(['a', 'b', 'note', 'one']);
   });
 
+  it('fails a call whose answer is malformed (no result and no error, both, or not 2.0) rather than waiting for good', async () => {
+    // A hand-written peer that answers each request with a message naming its id that is no response.
+    const { client, peer, received } = await clientOfHandWrittenPeer();
+    const none = client.request('none');
+    const both = client.request('both');
+    const old = client.request('old');
+    const batch = client.batch([{ method: 'inBatch' }, { method: 'fine' }]);
+    await until(() => received.length === 5, 'the requests and the batch');
+    const idOf = (method: string) => received.find((r) => r.method === method)?.id;
+    peer.write(
+      ndjson.encode({ jsonrpc: '2.0', id: idOf('none') }) +
+        ndjson.encode({
+          jsonrpc: '2.0',
+          id: idOf('both'),
+          result: 1,
+          error: { code: 1, message: 'x' },
+        }) +
+        ndjson.encode({ id: idOf('old'), result: 1 }) +
+        ndjson.encode([
+          { jsonrpc: '2.0', id: idOf('inBatch') },
+          { jsonrpc: '2.0', id: idOf('fine'), result: 'ok' },
+        ]),
+    );
+    const malformed = (reason: string) =>
+      expect.objectContaining({ code: -32603, message: expect.stringContaining(reason) });
+    await expect(none).rejects.toEqual(malformed('neither "result" nor "error"'));
+    await expect(both).rejects.toEqual(malformed('both "result" and "error"'));
+    await expect(old).rejects.toEqual(malformed('"jsonrpc" is not "2.0"'));
+    const [inBatch, fine] = await batch;
+    expect(inBatch).toEqual({ ok: false, error: malformed('neither "result" nor "error"') });
+    expect(inBatch?.ok === false && inBatch.error).toBeInstanceOf(RpcError);
+    expect(fine).toEqual({ ok: true, result: 'ok' });
+    // As before, the peer is told each was an invalid request.
+    await until(() => received.length === 9, 'the invalid-request errors');
+  });
+
   it('matches the answers of pipelined batches answered out of order, each id once', async () => {
     // A hand-written peer that answers the later batch first, one answer twice, and an id in neither.
     const { client, peer, received } = await clientOfHandWrittenPeer();
