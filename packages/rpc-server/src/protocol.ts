@@ -54,14 +54,15 @@ export function isResponse(message: unknown): message is JSONRPCResponse {
 }
 
 /**
- * For a message that names a request of this side (an id, no method) but is
- * no response: the `-32603` error response that stands for it, so that the
- * request fails saying why rather than waiting for good. Else `undefined`.
+ * For a message {@link isResponse} refused that still names a request of
+ * this side (an id, no method): the `-32603` error response that stands for
+ * it, so that the request fails saying why rather than waiting for good.
+ * Else `undefined`.
  */
 export function malformedAnswer(message: unknown): JSONRPCResponse | undefined {
   if (!isObject(message) || message.method !== undefined) return undefined;
   const { id } = message;
-  if (id === null || !isId(id) || isResponse(message)) return undefined;
+  if (id === null || !isId(id)) return undefined;
   const why =
     message.jsonrpc !== '2.0'
       ? '"jsonrpc" is not "2.0"'
