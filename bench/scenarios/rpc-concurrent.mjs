@@ -86,6 +86,12 @@ export const client = {
     return { ok, failed, firstError, ms, callsPerSecond: ok / (ms / 1000) };
   },
 
+  /** The client's heap in use, after a full GC (the client child runs with --expose-gc). */
+  async heap() {
+    globalThis.gc?.();
+    return process.memoryUsage().heapUsed;
+  },
+
   /**
    * Closes every open connection.
    * @param {State} state
@@ -125,9 +131,11 @@ export async function run(ctx, config) {
       await pairs.step(impl, 'close');
       await new Promise((resolve) => setTimeout(resolve, 200));
       const before = await pairs.serverMemory(impl);
+      const clientHeapBefore = await pairs.step(impl, 'heap');
       const opened = await pairs.step(impl, 'open', { count: connections, concurrency });
       const called = await pairs.step(impl, 'calls', { calls });
       const after = await pairs.serverMemory(impl);
+      const clientHeapAfter = await pairs.step(impl, 'heap');
       await pairs.step(impl, 'close');
       const allSucceeded =
         opened.opened === connections && opened.failed === 0 && called.ok === connections * calls;
@@ -150,6 +158,9 @@ export async function run(ctx, config) {
         serverYoungAfter: after.young,
         rssPerConnectionKiB: (after.rss - before.rss) / held / 1024,
         heapPerConnectionKiB: (after.heapUsed - before.heapUsed) / held / 1024,
+        clientHeapBefore,
+        clientHeapAfter,
+        clientHeapPerConnectionKiB: (clientHeapAfter - clientHeapBefore) / held / 1024,
       };
       const MiB = 1024 * 1024;
       ctx.log(
@@ -215,6 +226,19 @@ export async function run(ctx, config) {
             compare(
               figures.localwire.heapPerConnectionKiB,
               figures.floor.heapPerConnectionKiB,
+              'floor',
+            ),
+          ]),
+        },
+        {
+          section: 'rpc',
+          metric: `${connections.toLocaleString('en-US')} connections: client heap per connection`,
+          unit: 'KiB',
+          values: values('clientHeapPerConnectionKiB'),
+          ...joinComparisons([
+            compare(
+              figures.localwire.clientHeapPerConnectionKiB,
+              figures.floor.clientHeapPerConnectionKiB,
               'floor',
             ),
           ]),

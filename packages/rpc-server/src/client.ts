@@ -213,8 +213,11 @@ class Client implements RpcClient {
   #events: EventTarget | undefined;
   readonly #link: Link;
   readonly #methods: MethodTable;
-  readonly #handlers = new Map<string, RpcHandler | RpcMethodDefinition>();
-  readonly #subscriber: Subscriber;
+  /** This client's `on` handlers, by method; made on the first `on` (most clients never call it). */
+  #handlers: Map<string, RpcHandler | RpcMethodDefinition> | undefined;
+  /** Made on the first `subscribe`: most clients never subscribe. */
+  #subscriber: Subscriber | undefined;
+  readonly #address: string;
 
   /** Use {@link connectRpc}. */
   constructor(
@@ -243,6 +246,7 @@ class Client implements RpcClient {
         watchdog: Watchdog.shared(limits),
         cancelMethod: options.cancelMethod ?? DEFAULT_CANCEL_METHOD,
         role: 'client',
+        onClosed: (closed) => this.#link.lost(closed),
       });
     this.#link = new Link(endpoint(connection), {
       transport,
@@ -254,9 +258,9 @@ class Client implements RpcClient {
       requestTimeout: options.requestTimeout,
       endpoint,
       emit: (make) => this.#events?.dispatchEvent(make()),
-      restored: () => this.#subscriber.reconnected(),
+      restored: () => this.#subscriber?.reconnected(),
     });
-    this.#subscriber = new Subscriber(this, address);
+    this.#address = address;
   }
 
   get connection(): Connection {
@@ -356,10 +360,12 @@ class Client implements RpcClient {
   on(method: string, handler: RpcHandler | RpcMethodDefinition): () => void {
     // The table first: it throws on a malformed definition, before anything changed.
     this.#methods.set(method, handler);
-    this.#handlers.set(method, handler);
+    this.#handlers ??= new Map();
+    const handlers = this.#handlers;
+    handlers.set(method, handler);
     return () => {
-      if (this.#handlers.get(method) !== handler) return;
-      this.#handlers.delete(method);
+      if (handlers.get(method) !== handler) return;
+      handlers.delete(method);
       this.#methods.delete(method);
     };
   }
@@ -369,6 +375,7 @@ class Client implements RpcClient {
     args?: readonly unknown[],
     options?: SubscribeOptions,
   ): Promise<RpcSubscription<T>> {
+    this.#subscriber ??= new Subscriber(this, this.#address);
     return this.#subscriber.subscribe(topic, args, options) as Promise<RpcSubscription<T>>;
   }
 

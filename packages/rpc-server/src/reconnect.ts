@@ -112,7 +112,7 @@ export interface LinkOptions {
   whileDisconnected: 'queue' | 'reject';
   /** The client's default request timeout. */
   requestTimeout: number | undefined;
-  /** Serves a new connection. */
+  /** Serves a new connection; the endpoint's `onClosed` must call {@link Link.lost}. */
   endpoint(connection: Connection): Endpoint;
   /**
    * Dispatches the event `make()` returns, if anyone listens: made only then
@@ -142,19 +142,15 @@ export class Link {
   #abort: AbortController | undefined;
   /** Aborts the reconnect loop; made as it starts. */
   #retry: AbortController | undefined;
-  readonly #queue: CallQueue;
-  /** Resolves once the client is closed for good. */
-  readonly #closed: Promise<void>;
-  #resolveClosed!: () => void;
+  /** The calls waiting for a connection; made on the first (only a reconnecting client has any). */
+  #queue: CallQueue | undefined;
+  /** Resolves once the client is closed for good; made by the first {@link Link.close}. */
+  #closed: Promise<void> | undefined;
+  #resolveClosed: (() => void) | undefined;
 
   constructor(endpoint: Endpoint, options: LinkOptions) {
     this.#options = options;
     this.#endpoint = endpoint;
-    this.#queue = new CallQueue(options.address, options.maxQueued);
-    this.#closed = new Promise((resolve) => {
-      this.#resolveClosed = resolve;
-    });
-    this.#watch(endpoint);
   }
 
   /** The current connection's endpoint (while reconnecting, the one that dropped). */
@@ -213,6 +209,12 @@ export class Link {
     } else if (this.#state === 'open') {
       await this.#endpoint.close('the client closed the connection');
     }
+    this.#closed ??=
+      this.#state === 'closed'
+        ? Promise.resolve()
+        : new Promise((resolve) => {
+            this.#resolveClosed = resolve;
+          });
     return this.#closed;
   }
 
@@ -230,6 +232,7 @@ export class Link {
     }
     const timeout = options?.timeout ?? this.#options.requestTimeout;
     const start = timeout === undefined ? 0 : performance.now();
+    this.#queue ??= new CallQueue(this.#options.address, this.#options.maxQueued);
     return this.#queue.wait(label, timeout, options?.signal, () => {
       // Sent with what is left of its timeout (at least 1 ms: it has not run out yet).
       const left =
@@ -259,8 +262,14 @@ export class Link {
     });
   }
 
-  #watch(endpoint: Endpoint): void {
-    endpoint.closed.then(() => this.#lost(endpoint));
+  /**
+   * Told (by its `onClosed`) that the connection of `endpoint` has closed.
+   * Handled a turn later, as a reaction to the endpoint's `closed` promise
+   * would be: the callers whose requests the close failed hear of it before
+   * the state changes, and no promise is made per connection to learn it.
+   */
+  lost(endpoint: Endpoint): void {
+    queueMicrotask(() => this.#lost(endpoint));
   }
 
   /** The connection of `endpoint` closed: reconnect, or close for good and say why. */
@@ -334,10 +343,9 @@ export class Link {
     }
     const endpoint = this.#options.endpoint(connected.connection);
     this.#endpoint = endpoint;
-    this.#watch(endpoint);
     this.#setState('open', undefined, undefined);
     this.#options.emit(() => new RpcReconnectedEvent(connected.attempts));
-    this.#queue.flush();
+    this.#queue?.flush();
     this.#options.restored();
   }
 
@@ -347,7 +355,7 @@ export class Link {
     this.#closeReason = reason;
     const address = this.#options.address;
     const error = reason.error;
-    this.#queue.failAll((label) =>
+    this.#queue?.failAll((label) =>
       error !== undefined && reason.kind === 'refused' && isTransportError(error, 'EACCES')
         ? new TransportError('EACCES', `${error.message}; ${describeRequest(label)} was not sent`, {
             address,
@@ -361,7 +369,7 @@ export class Link {
     );
     this.#setState('closed', error, reason);
     this.#abort?.abort(error);
-    this.#resolveClosed();
+    this.#resolveClosed?.();
   }
 
   #setState(

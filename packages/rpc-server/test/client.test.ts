@@ -171,6 +171,24 @@ describe('rpc client', () => {
     expect(client.connection.destroyed).toBe(true);
   });
 
+  it('tells the calls a drop failed before its state turns closed; close() after it resolves at once', async () => {
+    const { client } = await setup();
+    const order: string[] = [];
+    client.addEventListener('statechange', (event) => order.push(`state ${event.state}`));
+    await client.request('drop').catch((error: unknown) => {
+      order.push(`rejected ${(error as { code?: string }).code}`);
+    });
+    await until(() => client.state === 'closed', 'the client to see the connection close');
+    expect(order).toEqual(['rejected ECONNRESET', 'state closed']);
+    expect(client.closeReason).toMatchObject({
+      kind: 'disconnected',
+      error: { code: 'ECONNRESET' },
+    });
+    expect(client.signal.aborted).toBe(true);
+    await client.close();
+    expect(client.state).toBe('closed');
+  });
+
   it('answers the server’s requests with on() handlers, until removed', async () => {
     const { client } = await setup();
     const off = client.on('whoAreYou', () => 'the client');
