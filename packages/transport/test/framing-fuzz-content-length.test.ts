@@ -4,6 +4,7 @@ import { contentLength, type FramingErrorCode } from '../src/framing/index.js';
 import {
   CaseCounter,
   type Chunking,
+  checkInRounds,
   chunking,
   decode,
   depthOf,
@@ -85,8 +86,8 @@ function cutAtFirst(items: Item[], sizes: number[], limit: number, code: Framing
 describe('content-length fuzz: valid streams', () => {
   it(
     'decodes every frame intact and in order, however the stream is split (headers and UTF-8 too)',
-    () => {
-      fc.assert(
+    async () => {
+      await checkInRounds(
         fc.property(
           fc.array(validFrame, { maxLength: 4 }),
           chunking,
@@ -114,7 +115,7 @@ describe('content-length fuzz: valid streams', () => {
             expectItems(decode(contentLength, split(bytes, how), options), expected);
           }),
         ),
-        { numRuns: 25_000 },
+        25_000,
       );
     },
     TIMEOUT,
@@ -122,8 +123,8 @@ describe('content-length fuzz: valid streams', () => {
 
   it(
     'reports a frame cut off anywhere (header, terminator, body) as TRUNCATED, after the complete ones',
-    () => {
-      fc.assert(
+    async () => {
+      await checkInRounds(
         fc.property(
           fc.array(validFrame, { maxLength: 3 }),
           validFrame,
@@ -139,7 +140,7 @@ describe('content-length fuzz: valid streams', () => {
             ]);
           }),
         ),
-        { numRuns: 20_000 },
+        20_000,
       );
     },
     TIMEOUT,
@@ -186,8 +187,8 @@ function bodyItem(bytes: Buffer): Item {
 describe('content-length fuzz: hostile input', () => {
   it(
     'answers a garbage body with one PARSE_ERROR and reads on; a bad header is the defined fatal error',
-    () => {
-      fc.assert(
+    async () => {
+      await checkInRounds(
         fc.property(
           fc.array(fc.record({ header, body }), { minLength: 1, maxLength: 4 }),
           fc.option(badHeader, { nil: undefined }),
@@ -212,7 +213,7 @@ describe('content-length fuzz: hostile input', () => {
             },
           ),
         ),
-        { numRuns: 15_000 },
+        15_000,
       );
     },
     TIMEOUT,
@@ -220,8 +221,8 @@ describe('content-length fuzz: hostile input', () => {
 
   it(
     'keeps its contract on random garbage, with the same results however it is split',
-    () => {
-      fc.assert(
+    async () => {
+      await checkInRounds(
         fc.property(
           nastyBytes,
           chunking,
@@ -240,7 +241,7 @@ describe('content-length fuzz: hostile input', () => {
             },
           ),
         ),
-        { numRuns: 25_000 },
+        25_000,
       );
     },
     TIMEOUT,
@@ -257,8 +258,8 @@ const endlessHeader = fc.string({
 describe('content-length fuzz: memory stays within the limits', () => {
   it(
     'refuses a header block as soon as more than maxHeaderSize of it has arrived',
-    () => {
-      fc.assert(
+    async () => {
+      await checkInRounds(
         fc.property(
           fc.array(validFrame, { maxLength: 2 }),
           endlessHeader,
@@ -284,7 +285,7 @@ describe('content-length fuzz: memory stays within the limits', () => {
             expectItems(items, [...messages(fitting), { e: 'HEADER_TOO_LARGE' }]);
           }),
         ),
-        { numRuns: 7_500 },
+        7_500,
       );
     },
     TIMEOUT,
@@ -292,8 +293,8 @@ describe('content-length fuzz: memory stays within the limits', () => {
 
   it(
     'refuses a giant Content-Length from the header, before a byte of the body is held',
-    () => {
-      fc.assert(
+    async () => {
+      await checkInRounds(
         fc.property(
           fc.array(validFrame, { maxLength: 2 }),
           header,
@@ -322,7 +323,7 @@ describe('content-length fuzz: memory stays within the limits', () => {
             },
           ),
         ),
-        { numRuns: 7_500 },
+        7_500,
       );
     },
     TIMEOUT,
@@ -332,8 +333,8 @@ describe('content-length fuzz: memory stays within the limits', () => {
 describe('content-length fuzz: deeply nested JSON', () => {
   it(
     'decodes deeply nested bodies intact, and reports unbalanced ones as PARSE_ERROR',
-    () => {
-      fc.assert(
+    async () => {
+      await checkInRounds(
         fc.property(
           fc.integer({ min: 1, max: 20_000 }),
           fc.constantFrom('array', 'object', 'unbalanced'),
@@ -356,7 +357,7 @@ describe('content-length fuzz: deeply nested JSON', () => {
             }
           }),
         ),
-        { numRuns: 150 },
+        150,
       );
     },
     TIMEOUT,
@@ -364,8 +365,8 @@ describe('content-length fuzz: deeply nested JSON', () => {
 
   it(
     'refuses a body nested deeper than maxDepth before parsing it, and decodes the next frame',
-    () => {
-      fc.assert(
+    async () => {
+      await checkInRounds(
         fc.property(
           fc.integer({ min: 1, max: 300 }),
           fc.integer({ min: 1, max: 100 }),
@@ -391,7 +392,7 @@ describe('content-length fuzz: deeply nested JSON', () => {
             },
           ),
         ),
-        { numRuns: 3_000 },
+        3_000,
       );
     },
     TIMEOUT,

@@ -5,6 +5,7 @@ import {
   awkwardString,
   CaseCounter,
   type Chunking,
+  checkInRounds,
   chunking,
   decode,
   depthOf,
@@ -58,8 +59,8 @@ const messages = (entries: readonly Entry[]): Item[] =>
 describe('ndjson fuzz: valid streams', () => {
   it(
     'decodes every message intact and in order, however the stream is split',
-    () => {
-      fc.assert(
+    async () => {
+      await checkInRounds(
         fc.property(
           fc.array(entry, { maxLength: 4 }),
           fc.constantFrom('', '\n', ' \t'),
@@ -83,7 +84,7 @@ describe('ndjson fuzz: valid streams', () => {
             expectItems(decode(ndjson, split(bytes, how), options), expected);
           }),
         ),
-        { numRuns: 25_000 },
+        25_000,
       );
     },
     TIMEOUT,
@@ -91,8 +92,8 @@ describe('ndjson fuzz: valid streams', () => {
 
   it(
     'reports a message cut off by the end of input as TRUNCATED, after the complete ones',
-    () => {
-      fc.assert(
+    async () => {
+      await checkInRounds(
         fc.property(
           fc.array(entry, { maxLength: 4 }),
           fc.oneof(jsonContainer, awkwardString),
@@ -116,7 +117,7 @@ describe('ndjson fuzz: valid streams', () => {
             },
           ),
         ),
-        { numRuns: 20_000 },
+        20_000,
       );
     },
     TIMEOUT,
@@ -233,8 +234,8 @@ function lineModel(l: Line): { bytes: Buffer; items: Item[] } {
 describe('ndjson fuzz: hostile input', () => {
   it(
     'reports stray tokens and invalid UTF-8 as PARSE_ERRORs and resyncs at the next message',
-    () => {
-      fc.assert(
+    async () => {
+      await checkInRounds(
         fc.property(
           fc.array(line, { minLength: 1, maxLength: 3 }),
           chunking,
@@ -247,7 +248,7 @@ describe('ndjson fuzz: hostile input', () => {
             );
           }),
         ),
-        { numRuns: 10_000 },
+        10_000,
       );
     },
     TIMEOUT,
@@ -255,8 +256,8 @@ describe('ndjson fuzz: hostile input', () => {
 
   it(
     'keeps its contract on random garbage, with the same results however it is split',
-    () => {
-      fc.assert(
+    async () => {
+      await checkInRounds(
         fc.property(
           nastyBytes,
           chunking,
@@ -267,7 +268,7 @@ describe('ndjson fuzz: hostile input', () => {
             expectItems(decode(ndjson, split(bytes, how), options), whole);
           }),
         ),
-        { numRuns: 30_000 },
+        30_000,
       );
     },
     TIMEOUT,
@@ -287,8 +288,8 @@ const giant = fc.oneof(
 describe('ndjson fuzz: memory stays within the limit', () => {
   it(
     'refuses a message as soon as more than maxMessageSize of it has arrived',
-    () => {
-      fc.assert(
+    async () => {
+      await checkInRounds(
         fc.property(
           fc.array(entry, { maxLength: 3 }),
           giant,
@@ -327,7 +328,7 @@ describe('ndjson fuzz: memory stays within the limit', () => {
             },
           ),
         ),
-        { numRuns: 15_000 },
+        15_000,
       );
     },
     TIMEOUT,
@@ -337,8 +338,8 @@ describe('ndjson fuzz: memory stays within the limit', () => {
 describe('ndjson fuzz: deeply nested JSON', () => {
   it(
     'decodes deep nesting intact, and reports it unbalanced or cut off',
-    () => {
-      fc.assert(
+    async () => {
+      await checkInRounds(
         fc.property(
           fc.integer({ min: 1, max: 20_000 }),
           fc.constantFrom('array', 'object', 'unclosed', 'wrong-closer'),
@@ -368,7 +369,7 @@ describe('ndjson fuzz: deeply nested JSON', () => {
             }
           }),
         ),
-        { numRuns: 150 },
+        150,
       );
     },
     TIMEOUT,
@@ -376,8 +377,8 @@ describe('ndjson fuzz: deeply nested JSON', () => {
 
   it(
     'refuses a value nested deeper than maxDepth, skips it without keeping it, and decodes what follows',
-    () => {
-      fc.assert(
+    async () => {
+      await checkInRounds(
         fc.property(
           fc.integer({ min: 1, max: 300 }),
           fc.integer({ min: 1, max: 100 }),
@@ -399,7 +400,7 @@ describe('ndjson fuzz: deeply nested JSON', () => {
             }
           }),
         ),
-        { numRuns: 3_000 },
+        3_000,
       );
     },
     TIMEOUT,

@@ -278,6 +278,28 @@ export const nastyBytes: fc.Arbitrary<Buffer> = fc
   .array(nastyPiece, { maxLength: 24 })
   .map((pieces) => Buffer.concat(pieces));
 
+/** Cases per round of {@link checkInRounds}: a fraction of a second each, even on a slow machine. */
+const ROUND = 500;
+
+/**
+ * Checks `property` on `numRuns` generated cases, in rounds with a turn of
+ * the event loop between them. A fuzz test is synchronous, and vitest's
+ * worker must read the answer to each progress report it sends within 60 s:
+ * tens of thousands of cases in one `fc.assert` blocked it longer than that
+ * on a slow machine, and the run failed ("Timeout calling onTaskUpdate")
+ * with every test passing. Each round draws its own seed, which fast-check
+ * prints with any counterexample.
+ */
+export async function checkInRounds<Ts extends [unknown, ...unknown[]]>(
+  property: fc.IProperty<Ts>,
+  numRuns: number,
+): Promise<void> {
+  for (let done = 0; done < numRuns; done += ROUND) {
+    fc.assert(property, { numRuns: Math.min(ROUND, numRuns - done) });
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 /** Counts generated cases and the time they took, for the summary line. */
 export class CaseCounter {
   cases = 0;
