@@ -169,6 +169,19 @@ export async function run(ctx, config) {
     }
     /** @param {string} key */
     const values = (key) => Object.fromEntries(IMPLS.map((impl) => [impl, figures[impl][key]]));
+    /**
+     * A memory row, per connection held: localwire against the floor.
+     * @param {string} what
+     * @param {string} key
+     * @param {{ atMost?: number }} [target]
+     */
+    const perConnection = (what, key, target) => ({
+      section: 'rpc',
+      metric: `${connections.toLocaleString('en-US')} connections: ${what} per connection`,
+      unit: 'KiB',
+      values: values(key),
+      ...joinComparisons([compare(figures.localwire[key], figures.floor[key], 'floor', target)]),
+    });
     const succeeded = Object.fromEntries(
       IMPLS.map((impl) => [
         impl,
@@ -203,46 +216,9 @@ export async function run(ctx, config) {
             }),
           ]),
         },
-        {
-          section: 'rpc',
-          metric: `${connections.toLocaleString('en-US')} connections: server RSS per connection`,
-          unit: 'KiB',
-          values: values('rssPerConnectionKiB'),
-          ...joinComparisons([
-            compare(
-              figures.localwire.rssPerConnectionKiB,
-              figures.floor.rssPerConnectionKiB,
-              'floor',
-              { atMost: 1.0 },
-            ),
-          ]),
-        },
-        {
-          section: 'rpc',
-          metric: `${connections.toLocaleString('en-US')} connections: server heap per connection`,
-          unit: 'KiB',
-          values: values('heapPerConnectionKiB'),
-          ...joinComparisons([
-            compare(
-              figures.localwire.heapPerConnectionKiB,
-              figures.floor.heapPerConnectionKiB,
-              'floor',
-            ),
-          ]),
-        },
-        {
-          section: 'rpc',
-          metric: `${connections.toLocaleString('en-US')} connections: client heap per connection`,
-          unit: 'KiB',
-          values: values('clientHeapPerConnectionKiB'),
-          ...joinComparisons([
-            compare(
-              figures.localwire.clientHeapPerConnectionKiB,
-              figures.floor.clientHeapPerConnectionKiB,
-              'floor',
-            ),
-          ]),
-        },
+        perConnection('server RSS', 'rssPerConnectionKiB', { atMost: 1.0 }),
+        perConnection('server heap', 'heapPerConnectionKiB'),
+        perConnection('client heap', 'clientHeapPerConnectionKiB'),
       ],
     };
   } finally {
