@@ -21,6 +21,7 @@ import { RpcError, RpcErrorCode } from './errors.js';
 import { Inbound, type InboundSink } from './inbound.js';
 import { Lifecycle, Phase } from './lifecycle.js';
 import type { RpcLimits } from './limits.js';
+import { frameRequest, frameResponse } from './message-text.js';
 import type { MethodTable } from './methods.js';
 import { abortError, describeRequest, OutgoingRequests, type RequestLabel } from './outgoing.js';
 import type { RpcParams } from './protocol.js';
@@ -291,7 +292,7 @@ export class Endpoint
   }
 
   notify(method: string, params?: RpcParams): void {
-    const frame = this.#options.codec.encode(createJSONRPCNotification(method, params));
+    const frame = frameRequest(this.#options.codec, createJSONRPCNotification(method, params));
     if (!this.ending) this.#writer.sendUnsolicited(frame);
   }
 
@@ -484,7 +485,7 @@ export class Endpoint
     const codec = this.#options.codec;
     let frame: string;
     try {
-      frame = codec.encode(response);
+      frame = frameResponse(codec, response);
     } catch (error) {
       this.#options.onError(error);
       frame = codec.encode(
@@ -578,7 +579,10 @@ export class Endpoint
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(abortError(label, address, signal.reason));
     try {
-      this.#writer.sendUnsolicited(this.#options.codec.encode(payload));
+      const codec = this.#options.codec;
+      this.#writer.sendUnsolicited(
+        Array.isArray(payload) ? codec.encode(payload) : frameRequest(codec, payload),
+      );
     } catch (error) {
       return Promise.reject(error);
     }

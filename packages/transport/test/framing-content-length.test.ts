@@ -153,4 +153,12 @@ describe('content-length encoder', () => {
   it('throws a TypeError for what JSON cannot represent', () => {
     expect(() => contentLength.encode(() => 1)).toThrow(TypeError);
   });
+  it('frames JSON text as encode frames the message it is the text of', () => {
+    expect(contentLength.frame?.('{"s":"é"}')).toBe('Content-Length: 10\r\n\r\n{"s":"é"}');
+    const random = prng(7);
+    for (let k = 0; k < 200; k++) {
+      const value = randomValue(random);
+      expect(contentLength.frame?.(JSON.stringify(value))).toBe(contentLength.encode(value));
+    }
+  });
 });

@@ -209,4 +209,11 @@ describe('ndjson encoder', () => {
     expect(() => ndjson.encode(undefined)).toThrow(TypeError);
     expect(() => ndjson.encode({ n: 1n })).toThrow(TypeError);
   });
+  it('frames JSON text as encode frames the message it is the text of', () => {
+    const random = prng(7);
+    for (let k = 0; k < 200; k++) {
+      const value = randomValue(random);
+      expect(ndjson.frame?.(JSON.stringify(value))).toBe(ndjson.encode(value));
+    }
+  });
 });

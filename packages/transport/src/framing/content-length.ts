@@ -197,6 +197,11 @@ class ContentLengthDecoder extends ChunkQueue implements StatefulDecoder {
   }
 }
 
+/** Puts the `Content-Length` header before `json`. */
+function frameContentLength(json: string): string {
+  return `Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`;
+}
+
 /**
  * `Content-Length` framing as LSP and vscode-jsonrpc use it: each message is
  * `Content-Length: <bytes>\r\n\r\n` followed by compact JSON in UTF-8.
@@ -207,7 +212,7 @@ export const contentLength: Codec = {
     return new IdleDecoder(ContentLengthDecoder, options);
   },
   encode(message: unknown): string {
-    const json = toJson(message);
-    return `Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`;
+    return frameContentLength(toJson(message));
   },
+  frame: frameContentLength,
 };

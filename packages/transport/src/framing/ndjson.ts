@@ -314,4 +314,7 @@ export const ndjson: Codec = {
   encode(message: unknown): string {
     return `${toJson(message)}\n`;
   },
+  frame(json: string): string {
+    return `${json}\n`;
+  },
 };

@@ -89,4 +89,27 @@ export interface Codec {
    * @throws {TypeError} when `message` cannot be serialized (a `BigInt`, a cycle, `undefined`).
    */
   encode(message: unknown): string;
+  /**
+   * Optional: frames `json`, one message already serialized as compact JSON
+   * (what `JSON.stringify` makes of it), as {@link Codec.encode} frames a
+   * message once it has serialized it. A caller that builds a message's JSON
+   * text itself uses it where a codec has it, and {@link Codec.encode} where
+   * not. `@localwire/rpc-server` builds the text of its requests,
+   * notifications and success answers that way, which costs half as much as
+   * serializing the message object.
+   *
+   * @example
+   * ```ts
+   * import { type Codec, ndjson } from '@localwire/transport/framing';
+   *
+   * // ndjson, with each line ending in CRLF: encode serializes, frame only frames.
+   * const crlfLines: Codec = {
+   *   name: 'ndjson-crlf',
+   *   createDecoder: (options) => ndjson.createDecoder(options),
+   *   encode: (message) => `${JSON.stringify(message)}\r\n`,
+   *   frame: (json) => `${json}\r\n`,
+   * };
+   * ```
+   */
+  frame?(json: string): string;
 }
