@@ -26,6 +26,13 @@ const PARAMS = ',"params":';
 const RESULT = ',"result":';
 
 /**
+ * The method of the last request framed, and the text of its message up to
+ * the params: callers mostly call one method many times in a row.
+ */
+let lastMethod: string | undefined;
+let lastMethodHead = '';
+
+/**
  * True for a value with a `toJSON`: it is called with the member's name,
  * which a part serialized on its own would not give it, so the message is
  * serialized whole instead.
@@ -53,7 +60,11 @@ export function frameRequest(codec: Codec, request: JSONRPCRequest): string {
   if (codec.frame === undefined || typeof method !== 'string' || keyed(params)) {
     return codec.encode(request);
   }
-  const head = `{"jsonrpc":"2.0","method":${JSON.stringify(method)}${member(PARAMS, params)}`;
+  if (method !== lastMethod) {
+    lastMethod = method;
+    lastMethodHead = `{"jsonrpc":"2.0","method":${JSON.stringify(method)}`;
+  }
+  const head = lastMethodHead + member(PARAMS, params);
   return codec.frame(id === undefined ? `${head}}` : `${head},"id":${JSON.stringify(id)}}`);
 }
 

@@ -153,7 +153,9 @@ describe('the text of the messages each call sends', () => {
       const client = await connectRpc(transport, address, { codec });
       onTestFinished(() => client.close());
       const got = received(await accepted.promise, codec);
+      // Two methods in turn, so that no method's text is taken for another's.
       const method = 'a "method" é \u2028';
+      const other = 'other';
       const params: Array<readonly unknown[] | object | undefined> = [
         [1, 'x', undefined, () => 1],
         { keep: 2, gone: undefined },
@@ -166,8 +168,8 @@ describe('the text of the messages each call sends', () => {
       params.forEach((p, k) => {
         void client.request(method, p).catch(() => {});
         expected.push({ jsonrpc: '2.0', method, params: p, id: k + 1 });
-        client.notify(method, p);
-        expected.push({ jsonrpc: '2.0', method, params: p });
+        client.notify(other, p);
+        expected.push({ jsonrpc: '2.0', method: other, params: p });
       });
       await until(() => got.count() === expected.length, 'the requests');
       expect(got.text()).toBe(framesOf(codec, expected));
