@@ -37,6 +37,7 @@ const RPC_SUITE = [
   'input',
   'limits',
   'load',
+  'message-text',
   'property',
   'reconnect',
   'schema',
