@@ -579,10 +579,7 @@ export class Endpoint
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(abortError(label, address, signal.reason));
     try {
-      const codec = this.#options.codec;
-      this.#writer.sendUnsolicited(
-        Array.isArray(payload) ? codec.encode(payload) : frameRequest(codec, payload),
-      );
+      this.#writer.sendUnsolicited(frameRequest(this.#options.codec, payload));
     } catch (error) {
       return Promise.reject(error);
     }

@@ -51,15 +51,15 @@ function member(prefix: string, value: unknown): string {
 }
 
 /**
- * A request or notification, framed by `codec`. `request` is as the
- * endpoint makes it: `{ jsonrpc, method, params, id }`, with no `id` for a
- * notification (json-rpc-2.0's `createJSONRPCNotification`).
+ * A request or notification (or a batch of them), framed by `codec`. A
+ * request is as the endpoint makes it: `{ jsonrpc, method, params, id }`,
+ * with no `id` for a notification (json-rpc-2.0's
+ * `createJSONRPCNotification`).
  */
-export function frameRequest(codec: Codec, request: JSONRPCRequest): string {
+export function frameRequest(codec: Codec, request: JSONRPCRequest | JSONRPCRequest[]): string {
+  if (codec.frame === undefined || Array.isArray(request)) return codec.encode(request);
   const { method, params, id } = request;
-  if (codec.frame === undefined || typeof method !== 'string' || keyed(params)) {
-    return codec.encode(request);
-  }
+  if (typeof method !== 'string' || keyed(params)) return codec.encode(request);
   if (method !== lastMethod) {
     lastMethod = method;
     lastMethodHead = `{"jsonrpc":"2.0","method":${JSON.stringify(method)}`;

@@ -300,6 +300,11 @@ class NdjsonDecoder extends ChunkQueue implements StatefulDecoder {
   }
 }
 
+/** Ends `json` with the newline that makes it a line. */
+function frameLine(json: string): string {
+  return `${json}\n`;
+}
+
 /**
  * Newline-delimited JSON, the default codec: writes each message as compact
  * one-line JSON followed by `\n` (what ethers' `IpcSocketProvider` expects),
@@ -312,9 +317,7 @@ export const ndjson: Codec = {
     return new IdleDecoder(NdjsonDecoder, options);
   },
   encode(message: unknown): string {
-    return `${toJson(message)}\n`;
+    return frameLine(toJson(message));
   },
-  frame(json: string): string {
-    return `${json}\n`;
-  },
+  frame: frameLine,
 };
