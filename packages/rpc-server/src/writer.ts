@@ -1,15 +1,23 @@
-import type { Duplex } from 'node:stream';
+import type { Connection } from '@localwire/transport';
 
 /**
  * Frames queued beyond this many characters are written at once, not when
- * the current task ends. Small, so that the peer starts on the first answers
- * to a chunk of pipelined requests while this side still works on the rest
- * (and this side's next requests reach the server while it still answers):
- * with a whole chunk answered in one write, the two processes took turns,
- * one idle while the other worked. 4 KiB still carries about a hundred tiny
- * answers per write.
+ * the current task ends, unless the connection prefers another size
+ * ({@link Connection.preferredWriteSize}: a named pipe's writes cost more).
+ * Small, so that the peer starts on the first answers to a chunk of
+ * pipelined requests while this side still works on the rest (and this
+ * side's next requests reach the server while it still answers): with a
+ * whole chunk answered in one write, the two processes took turns, one idle
+ * while the other worked. 4 KiB still carries about a hundred tiny answers
+ * per write.
  */
 const FLUSH_AT = 4 * 1024;
+
+/** The size a writer on `connection` gathers frames to: its transport's preference, else {@link FLUSH_AT}. */
+function flushSize(connection: Connection): number {
+  const preferred = connection.preferredWriteSize;
+  return preferred !== undefined && preferred > 0 ? preferred : FLUSH_AT;
+}
 
 /**
  * Flushes are scheduled as a reaction to this promise rather than with
@@ -54,12 +62,13 @@ export interface WriterHost {
 /**
  * Writes frames to a connection, coalesced: frames queued while one task runs
  * (the answers to one chunk of pipelined requests, say) go out together,
- * `write()` by `write()` of up to {@link FLUSH_AT} (written at once when
- * reached, the rest from a microtask once the task ends). That saves a
- * system call per message without holding an answer back until a later
- * phase of the event loop (`setImmediate` did, and cost a timer-queue object
- * and latency per connection), keeps the queue small, shows backpressure
- * promptly, and lets the peer start on the first answers early.
+ * `write()` by `write()` of up to {@link FLUSH_AT} or the connection's
+ * preferred size (written at once when reached, the rest from a microtask
+ * once the task ends). That saves a system call per message without holding
+ * an answer back until a later phase of the event loop (`setImmediate` did,
+ * and cost a timer-queue object and latency per connection), keeps the queue
+ * small, shows backpressure promptly, and lets the peer start on the first
+ * answers early.
  *
  * Backpressure: when `write()` returns false the writer is
  * {@link FrameWriter.blocked} until `drain`, and the endpoint stops reading
@@ -75,7 +84,8 @@ export interface WriterHost {
  * it all at once, and forgotten once that much has gone.
  */
 export class FrameWriter {
-  readonly #connection: Duplex;
+  readonly #connection: Connection;
+  readonly #flushAt: number;
   readonly #maxBufferedBytes: number;
   readonly #host: WriterHost;
   #queued = '';
@@ -95,8 +105,9 @@ export class FrameWriter {
   #scheduled = false;
   #blocked = false;
 
-  constructor(connection: Duplex, maxBufferedBytes: number, host: WriterHost) {
+  constructor(connection: Connection, maxBufferedBytes: number, host: WriterHost) {
     this.#connection = connection;
+    this.#flushAt = flushSize(connection);
     this.#maxBufferedBytes = maxBufferedBytes;
     this.#host = host;
   }
@@ -115,7 +126,7 @@ export class FrameWriter {
   /** Queues one frame; it is written once the current task (and its microtasks so far) ends. */
   send(frame: string): void {
     this.#queued += frame;
-    if (this.#queued.length >= FLUSH_AT) {
+    if (this.#queued.length >= this.#flushAt) {
       this.flush();
     } else if (!this.#scheduled) {
       this.#scheduled = true;
@@ -161,7 +172,7 @@ export class FrameWriter {
   }
 
   /** The unsolicited characters still waiting, once the writes the connection has taken are forgotten. */
-  #unsolicitedStillWaiting(connection: Duplex): number {
+  #unsolicitedStillWaiting(connection: Connection): number {
     const waiting = this.#waitingWrites;
     if (waiting === undefined || waiting.length === 0) return 0;
     const taken = this.#written - connection.writableLength;

@@ -129,3 +129,46 @@ describe('flow control', () => {
     expect(String(errors[0])).toMatch(/does not read/);
   });
 });
+
+describe('gathering writes', () => {
+  it("gathers the answers to pipelined requests into writes of the connection's preferredWriteSize", async () => {
+    const text = 'a'.repeat(200);
+    const count = 1000;
+    const writes: number[] = [];
+    let size = 0;
+    const { address } = await startServer({
+      methods: {
+        text: (_params: unknown, context: RpcContext) => {
+          if (size === 0) {
+            // The transport's preference, or the writer's default of 4 KiB.
+            size = context.connection.preferredWriteSize ?? 4096;
+            const connection = context.connection;
+            const write = connection.write.bind(connection) as (chunk: string) => boolean;
+            connection.write = ((chunk: string) => {
+              writes.push(chunk.length);
+              return write(chunk);
+            }) as typeof connection.write;
+          }
+          return text;
+        },
+      },
+    });
+    const c = await RawClient.connect(address);
+    c.sendJson(
+      ...Array.from({ length: count }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'text' })),
+    );
+    const answers = (await c.take(count)) as Array<{ id: number; result: string }>;
+    expect(answers.map((a) => a.id)).toEqual(Array.from({ length: count }, (_, i) => i));
+    expect(answers.every((a) => a.result === text)).toBe(true);
+    // A write is made once the answers queued reach the size, so none is
+    // longer than the size plus one answer; and with 230 KB of answers to
+    // input chunks of a few KB each, at least one reaches it.
+    const longestAnswer = `${JSON.stringify({ jsonrpc: '2.0', id: count - 1, result: text })}\n`
+      .length;
+    expect(Math.max(...writes)).toBeGreaterThanOrEqual(size);
+    expect(Math.max(...writes)).toBeLessThan(size + longestAnswer);
+    expect(writes.reduce((a, b) => a + b, 0)).toBe(
+      answers.reduce((sum, a) => sum + JSON.stringify(a).length + 1, 0),
+    );
+  });
+});

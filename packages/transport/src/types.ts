@@ -46,6 +46,15 @@ export interface Connection extends Duplex {
    * `true`; a transport that cannot half-close must set it to `false`.
    */
   readonly halfClose?: boolean;
+  /**
+   * How many bytes a writer of many small messages should gather into one
+   * `write()` on this connection, set by a transport whose writes cost more
+   * than a Unix socket's. Gathering more makes fewer writes; gathering less
+   * lets the peer start on the first messages sooner. Absent means the
+   * writer's own default (`@localwire/rpc-server` gathers 4 KiB); a value
+   * that is not a positive number counts as absent.
+   */
+  readonly preferredWriteSize?: number;
 }
 
 /**

@@ -20,6 +20,8 @@ export function dataCases(suite: Suite): void {
     for (const connection of [client, server]) {
       expect(connection).toBeInstanceOf(Duplex);
       expect('peer' in connection).toBe(true);
+      const size = connection.preferredWriteSize;
+      if (size !== undefined) expect(Number.isInteger(size) && size > 0).toBe(true);
     }
     for (const round of [1, 2]) {
       for (const [name, from, to] of [
