@@ -2,7 +2,7 @@ import type { RpcLimits } from './limits.js';
 
 /** A connection the {@link Watchdog} looks at. */
 export interface Watched {
-  /** Closes the connection if its peer has stalled for too long, as of `now` (ms). */
+  /** Closes the connection if its peer has stalled for too long, as of `now` (ms on a monotonic clock, > 0). */
   checkTimeouts(now: number): void;
 }
 
@@ -92,7 +92,13 @@ export class Watchdog {
       this.#timer = undefined;
       return;
     }
-    const now = Date.now();
+    // The monotonic clock, not Date.now(): a wall clock set forward would
+    // time out every connection at once, one set back none. Whole
+    // milliseconds since the process started are small integers, which the
+    // connections keep in their fields as they are (Date.now() is past 2^31,
+    // so each connection kept a boxed number for it), and never 0, which
+    // means "not yet" to them.
+    const now = Math.ceil(performance.now());
     for (const item of this.#watched) item.checkTimeouts(now);
   };
 }
