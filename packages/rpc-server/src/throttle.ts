@@ -22,7 +22,9 @@ export class ReportThrottle {
 
   /** Reports `make()` now, or counts it if a report went out less than a second ago. */
   report(make: () => unknown): void {
-    const now = Date.now();
+    // The monotonic clock: with the wall clock set back an hour, the next
+    // report would have waited an hour.
+    const now = performance.now();
     if (now - this.#last >= INTERVAL_MS && this.#timer === undefined) {
       this.#last = now;
       this.#onError(make());
@@ -39,7 +41,7 @@ export class ReportThrottle {
     this.#timer = undefined;
     const held = this.#held;
     this.#held = 0;
-    this.#last = Date.now();
+    this.#last = performance.now();
     this.#onError(this.#summary(held));
   };
 }
