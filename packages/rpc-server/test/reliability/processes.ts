@@ -24,6 +24,8 @@ export interface SpawnFixtureOptions {
   fdLimit?: number;
   /** Run as nobody once loaded (only possible as root). */
   asNobody?: boolean;
+  /** More environment variables for the child. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** A fixture process that talks in JSON lines: commands on stdin, reports on stdout. */
@@ -38,12 +40,15 @@ export class Fixture {
     if (!isAbsolute(fixture) && !existsSync(DIST)) {
       throw new Error(`${DIST} is missing: build first (npx turbo run build)`);
     }
-    const spawnOptions: SpawnOptions = { stdio: ['pipe', 'pipe', 'inherit'] };
+    const spawnOptions: SpawnOptions = {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      env: { ...process.env, ...options.env },
+    };
     if (options.asNobody) {
       // The fixture switches user itself once loaded (see switch-user.mjs in
       // the unix-socket fixtures), so the checkout need not be readable by nobody.
       Object.assign(spawnOptions, {
-        env: { ...process.env, LOCALWIRE_FIXTURE_UID: String(NOBODY) },
+        env: { ...spawnOptions.env, LOCALWIRE_FIXTURE_UID: String(NOBODY) },
         cwd: '/',
       });
     }
