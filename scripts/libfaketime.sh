@@ -4,22 +4,17 @@
 # clock tests of packages/rpc-server (test/reliability/clock.test.ts) preload
 # it into a server process to move that process's wall clock.
 set -euo pipefail
+# shellcheck source=debian-packages.sh
+source "$(dirname "${BASH_SOURCE[0]}")/debian-packages.sh"
 
 find_library() {
   dpkg -L libfaketime 2>/dev/null | grep -m1 '/libfaketime\.so\.1$' || true
 }
 
-as_root() {
-  if [ "$(id -u)" = 0 ]; then "$@"; else sudo -n "$@"; fi
-}
-
 library="$(find_library)"
 if [ -z "$library" ]; then
   echo "libfaketime: installing Debian's libfaketime (apt-get)" >&2
-  if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libfaketime >&2; then
-    as_root apt-get update -qq >&2
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libfaketime >&2
-  fi
+  apt_install libfaketime
   library="$(find_library)"
 fi
 if [ -z "$library" ] || [ ! -e "$library" ]; then

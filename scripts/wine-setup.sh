@@ -55,9 +55,8 @@ unset NODE_EXTRA_CA_CERTS
 # Progress lines, named after the script that runs (test-windows.sh, wine-setup.sh).
 step() { echo "== ${0##*/}: $*"; }
 
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
-}
+# shellcheck source=debian-packages.sh
+source "$repo/scripts/debian-packages.sh"
 
 # Unpacks the lockfile's version of PACKAGE into node_modules/PACKAGE unless
 # it is there already, after checking the tarball against the lockfile's integrity.
@@ -99,11 +98,7 @@ wine_setup() {
     bash "$repo/scripts/wine-root.sh" setup
   elif [ "${1:-}" = "--install-wine" ] && ! command -v wine >/dev/null 2>&1; then
     step "installing wine64"
-    export DEBIAN_FRONTEND=noninteractive
-    if ! as_root apt-get install -y wine64 wine; then
-      as_root apt-get update
-      as_root apt-get install -y wine64 wine
-    fi
+    apt_install wine64 wine
   fi
 
   # 2. The Windows node.exe (see scripts/fetch-node.sh): the host's exact

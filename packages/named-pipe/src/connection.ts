@@ -55,8 +55,9 @@ const READ_CHUNK = 64 * 1024;
  * Unix socket's `write(2)` (under Wine, also a round trip to wineserver).
  * Pipelined RPC calls under Wine 8 ran about 11 % faster with answers and
  * requests gathered into 16 KiB writes than into rpc-server's 4 KiB (1.08×
- * to 1.20× the floor on Node's own pipe); 64 KiB was no faster. Well within the pipe's 64 KiB buffer (instance.ts), so the
- * peer still reads one write while the next is gathered.
+ * to 1.20× the floor on Node's own pipe); 64 KiB was no faster. Well within
+ * the pipe's 64 KiB buffer (instance.ts), so the peer still reads one write
+ * while the next is gathered.
  */
 const PREFERRED_WRITE_SIZE = 16 * 1024;
 
