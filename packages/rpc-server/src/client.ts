@@ -8,7 +8,6 @@ import type {
 import { type Codec, ndjson } from '@localwire/transport/framing';
 import {
   createJSONRPCNotification,
-  createJSONRPCRequest,
   type JSONRPCID,
   type JSONRPCRequest,
   type JSONRPCResponse,
@@ -316,10 +315,11 @@ class Client implements RpcClient {
       return Promise.reject(new TypeError('a batch needs at least one call'));
     }
     return this.#link.call(calls.length, options, (endpoint, sendOptions) => {
+      // Members in the order of a single request (see message-text.ts).
       const requests: JSONRPCRequest[] = calls.map((call) =>
         call.notification
           ? createJSONRPCNotification(call.method, call.params)
-          : createJSONRPCRequest(endpoint.nextId(), call.method, call.params),
+          : { jsonrpc: '2.0', method: call.method, params: call.params, id: endpoint.nextId() },
       );
       return clientObserved()
         ? traceBatch(requests, () => this.#batch(endpoint, requests, sendOptions))

@@ -97,6 +97,52 @@ describe('the text of the messages each call sends', () => {
     },
   );
 
+  it.each(codecs)(
+    'answers a batch with what JSON.stringify makes of its array of answers, over %s',
+    async (_, codec) => {
+      const { address } = await startServer({
+        codec,
+        methods: { awkward: ([k]: [number]) => awkward[k] },
+      });
+      const socket = connectRaw(address);
+      onTestFinished(() => {
+        socket.destroy();
+      });
+      const got = received(socket, codec);
+      const ids = [7, 'a "string" id \u2028', null];
+      // Every awkward result, with a notification, an unknown method and an
+      // entry that is not a request among them: answers of each kind side by side.
+      const batch: unknown[] = awkward.map((_, k) => ({
+        jsonrpc: '2.0',
+        id: ids[k % ids.length],
+        method: 'awkward',
+        params: [k],
+      }));
+      batch.splice(3, 0, { jsonrpc: '2.0', method: 'awkward', params: [0] });
+      batch.splice(6, 0, { jsonrpc: '2.0', id: 'gone', method: 'no such method' });
+      batch.splice(9, 0, 42);
+      socket.write(codec.encode(batch));
+      const answers: unknown[] = awkward.map((_, k) => ({
+        jsonrpc: '2.0',
+        id: ids[k % ids.length],
+        result: awkward[k] ?? null,
+      }));
+      await until(() => got.count() === 1, 'the answers');
+      const text = got.text();
+      const decoder = codec.createDecoder();
+      decoder.push(Buffer.from(text));
+      const decoded = decoder.next();
+      if (decoded?.ok !== true) throw new Error(`not one message: ${text}`);
+      // The two error answers' texts are the server's own; the rest is exact.
+      const message = decoded.message as Array<{ id: unknown; error?: { code: number } }>;
+      expect(message[5]).toMatchObject({ id: 'gone', error: { code: -32601 } });
+      expect(message[8]).toMatchObject({ id: null, error: { code: -32600 } });
+      answers.splice(5, 0, message[5]);
+      answers.splice(8, 0, message[8]);
+      expect(text).toBe(codec.encode(answers));
+    },
+  );
+
   it('answers any JSON value with what JSON.stringify makes of the answer', async () => {
     const { address } = await startServer({ methods: { echo: ([value]: [unknown]) => value } });
     const socket = connectRaw(address);
@@ -140,6 +186,40 @@ describe('the text of the messages each call sends', () => {
     expect(got.text()).toBe(
       '{"jsonrpc":"2.0","id":1,"result":"1180591620717411303424 under \\"result\\""}\n',
     );
+  });
+
+  it.each(codecs)('sends a batch as JSON.stringify writes its array, over %s', async (_, codec) => {
+    const address = tempAddress();
+    const listener = await transport.listen(address);
+    onTestFinished(() => listener.close());
+    const accepted = deferred<Connection>();
+    listener.once('connection', accepted.resolve);
+    const client = await connectRpc(transport, address, { codec });
+    onTestFinished(() => client.close());
+    const got = received(await accepted.promise, codec);
+    const method = 'a "method" é \u2028';
+    const params: Array<readonly unknown[] | object | undefined> = [
+      [1, 'x', undefined, () => 1],
+      { keep: 2, gone: undefined },
+      undefined,
+      { toJSON: (key: string) => [`under ${key}`] },
+      new Date(0),
+      Object.assign(Object.create(null), { bare: true }),
+    ];
+    // Each params as a request and as a notification, two methods in turn.
+    const calls = params.flatMap((p, k) => [
+      { method: k % 2 === 0 ? method : 'other', params: p as unknown[] },
+      { method: 'other', params: p as unknown[], notification: true },
+    ]);
+    void client.batch(calls).catch(() => {});
+    let id = 0;
+    const expected = calls.map((call) =>
+      call.notification
+        ? { jsonrpc: '2.0', method: call.method, params: call.params }
+        : { jsonrpc: '2.0', method: call.method, params: call.params, id: ++id },
+    );
+    await until(() => got.count() === 1, 'the batch');
+    expect(got.text()).toBe(codec.encode(expected));
   });
 
   it.each(codecs)(
