@@ -67,6 +67,28 @@ function received(
   return { text: () => text, count: () => count };
 }
 
+/** Params that are not JSON values as they stand, for the requests a client sends. */
+const awkwardParams: Array<readonly unknown[] | object | undefined> = [
+  [1, 'x', undefined, () => 1],
+  { keep: 2, gone: undefined },
+  undefined,
+  { toJSON: (key: string) => [`under ${key}`] },
+  new Date(0),
+  Object.assign(Object.create(null), { bare: true }),
+];
+
+/** A client on `codec` and what the server side of its connection receives. */
+async function clientWatched(codec: Codec) {
+  const address = tempAddress();
+  const listener = await transport.listen(address);
+  onTestFinished(() => listener.close());
+  const accepted = deferred<Connection>();
+  listener.once('connection', accepted.resolve);
+  const client = await connectRpc(transport, address, { codec });
+  onTestFinished(() => client.close());
+  return { client, got: received(await accepted.promise, codec) };
+}
+
 describe('the text of the messages each call sends', () => {
   it.each(codecs)(
     'answers with what JSON.stringify makes of the answer, over %s',
@@ -189,25 +211,10 @@ describe('the text of the messages each call sends', () => {
   });
 
   it.each(codecs)('sends a batch as JSON.stringify writes its array, over %s', async (_, codec) => {
-    const address = tempAddress();
-    const listener = await transport.listen(address);
-    onTestFinished(() => listener.close());
-    const accepted = deferred<Connection>();
-    listener.once('connection', accepted.resolve);
-    const client = await connectRpc(transport, address, { codec });
-    onTestFinished(() => client.close());
-    const got = received(await accepted.promise, codec);
+    const { client, got } = await clientWatched(codec);
     const method = 'a "method" é \u2028';
-    const params: Array<readonly unknown[] | object | undefined> = [
-      [1, 'x', undefined, () => 1],
-      { keep: 2, gone: undefined },
-      undefined,
-      { toJSON: (key: string) => [`under ${key}`] },
-      new Date(0),
-      Object.assign(Object.create(null), { bare: true }),
-    ];
     // Each params as a request and as a notification, two methods in turn.
-    const calls = params.flatMap((p, k) => [
+    const calls = awkwardParams.flatMap((p, k) => [
       { method: k % 2 === 0 ? method : 'other', params: p as unknown[] },
       { method: 'other', params: p as unknown[], notification: true },
     ]);
@@ -225,27 +232,12 @@ describe('the text of the messages each call sends', () => {
   it.each(codecs)(
     'sends requests and notifications as JSON.stringify writes them, over %s',
     async (_, codec) => {
-      const address = tempAddress();
-      const listener = await transport.listen(address);
-      onTestFinished(() => listener.close());
-      const accepted = deferred<Connection>();
-      listener.once('connection', accepted.resolve);
-      const client = await connectRpc(transport, address, { codec });
-      onTestFinished(() => client.close());
-      const got = received(await accepted.promise, codec);
+      const { client, got } = await clientWatched(codec);
       // Two methods in turn, so that no method's text is taken for another's.
       const method = 'a "method" é \u2028';
       const other = 'other';
-      const params: Array<readonly unknown[] | object | undefined> = [
-        [1, 'x', undefined, () => 1],
-        { keep: 2, gone: undefined },
-        undefined,
-        { toJSON: (key: string) => [`under ${key}`] },
-        new Date(0),
-        Object.assign(Object.create(null), { bare: true }),
-      ];
       const expected: unknown[] = [];
-      params.forEach((p, k) => {
+      awkwardParams.forEach((p, k) => {
         void client.request(method, p).catch(() => {});
         expected.push({ jsonrpc: '2.0', method, params: p, id: k + 1 });
         client.notify(other, p);
