@@ -42,6 +42,9 @@ const CLIENT = fileURLToPath(new URL('../client.mjs', import.meta.url));
  * @property {any} [warmupParams] the warm-up rounds' params (default: `params`)
  * @property {string[]} [only] a subset of the implementations
  * @property {number} [offset] which implementation starts the first round
+ * @property {Map<string, any[]>} [first] where each implementation's first
+ *   warm-up round goes, when it is wanted too: what a fresh pair of
+ *   processes does before V8 has warmed up to the code
  */
 
 /**
@@ -201,7 +204,10 @@ export async function startPairs(ctx, options) {
       /** @type {Map<string, any[]>} */
       const results = new Map(only.map((impl) => [impl, []]));
       for (let w = 0; w < warmups; w++) {
-        for (const impl of only) await this.step(impl, fn, warmupParams);
+        for (const impl of only) {
+          const result = await this.step(impl, fn, warmupParams);
+          if (w === 0) plan.first?.get(impl)?.push(result);
+        }
       }
       for (let r = 0; r < rounds; r++) {
         for (let k = 0; k < only.length; k++) {

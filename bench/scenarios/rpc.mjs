@@ -211,13 +211,16 @@ export async function runSequential(ctx, config) {
 
 /**
  * Pipelined tiny calls, `window` in flight, by each of `impls` in the same
- * rounds: each one's median calls/s and its rounds (rpc-tracing runs it too).
+ * rounds: each one's median calls/s and its rounds (rpc-tracing runs it too),
+ * and the median of each generation's first warm-up round (`firstValues`).
  * @param {import('../lib/pairs.mjs').Context} ctx
  * @param {string} scenario
  * @param {readonly string[]} impls
  * @param {{ count: number, window: number, generations: number, rounds: number, warmups: number }} config
  */
 export async function measurePipelined(ctx, scenario, impls, config) {
+  /** @type {Map<string, number[]>} */
+  const first = new Map(impls.map((impl) => [impl, []]));
   const results = await interleaveFresh(
     ctx,
     { scenario, module: 'rpc', impls, mode: 'rpc' },
@@ -227,15 +230,20 @@ export async function measurePipelined(ctx, scenario, impls, config) {
       rounds: config.rounds,
       warmups: config.warmups,
       params: { count: config.count, window: config.window },
+      first,
     },
   );
-  /** @type {Record<string, { callsPerSecond: number, rounds: number[] }>} */
+  /** @type {Record<string, { callsPerSecond: number, rounds: number[], firstRounds: number[] }>} */
   const figures = {};
   for (const [impl, rates] of results) {
-    figures[impl] = { callsPerSecond: median(rates), rounds: rates };
+    const firstRounds = first.get(impl) ?? [];
+    figures[impl] = { callsPerSecond: median(rates), rounds: rates, firstRounds };
   }
   const values = Object.fromEntries(impls.map((impl) => [impl, figures[impl].callsPerSecond]));
-  return { figures, values };
+  const firstValues = Object.fromEntries(
+    impls.map((impl) => [impl, median(figures[impl].firstRounds)]),
+  );
+  return { figures, values, firstValues };
 }
 
 /**
@@ -244,7 +252,12 @@ export async function measurePipelined(ctx, scenario, impls, config) {
  * @param {{ count: number, window: number, generations: number, rounds: number, warmups: number }} config
  */
 export async function runPipelined(ctx, config) {
-  const { figures, values } = await measurePipelined(ctx, 'rpc-pipelined', IMPLS, config);
+  const { figures, values, firstValues } = await measurePipelined(
+    ctx,
+    'rpc-pipelined',
+    IMPLS,
+    config,
+  );
   return {
     figures: { ...figures, window: config.window, callsPerRound: config.count },
     rows: [
@@ -257,6 +270,13 @@ export async function runPipelined(ctx, config) {
           compare(values.localwire, values.floor, 'floor', { atLeast: 1.5 }),
           compare(values.localwire, values.vscode, 'vscode', { atLeast: 3 }),
         ]),
+      },
+      {
+        section: 'rpc',
+        metric: `pipelined tiny calls, a fresh pair's first ${config.count.toLocaleString('en-US')} (median)`,
+        unit: 'calls/s',
+        values: firstValues,
+        ...joinComparisons([compare(firstValues.localwire, firstValues.floor, 'floor')]),
       },
     ],
   };
