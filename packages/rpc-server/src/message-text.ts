@@ -97,6 +97,11 @@ function batchJson<T extends object>(
   return `${text}]`;
 }
 
+// frameRequest and frameResponse stay two functions, not one generic one
+// taking `requestJson` or `responseJson`: shared, that call would see both
+// and both message shapes on every call (pipelined calls read 3 % more
+// instructions in two callgrind runs, both sides in one process).
+
 /** A request or notification (or a batch of them), framed by `codec`. */
 export function frameRequest(codec: Codec, request: JSONRPCRequest | JSONRPCRequest[]): string {
   if (codec.frame === undefined) return codec.encode(request);
