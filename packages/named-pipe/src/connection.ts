@@ -4,9 +4,8 @@
  * plain Node Duplex with backpressure.
  */
 import { closeSync } from 'node:fs';
-import net from 'node:net';
-import { Duplex } from 'node:stream';
 import type { Connection, PeerInfo } from '@localwire/transport';
+import { DirectReadSocket } from '@localwire/transport/author';
 import { type Handle, type Out, win32 } from './bindings.js';
 import { pipeClientSid } from './security.js';
 import { ERROR_TOO_MANY_OPEN_FILES, Win32CallError } from './win32-errors.js';
@@ -37,18 +36,6 @@ export function serverPeer(pipe: Handle, ownerSid: string | undefined): PeerInfo
 }
 
 /**
- * Most bytes one read takes from a pipe: the same as a Unix socket read.
- *
- * libuv sizes each pipe read by what PeekNamedPipe reports available, and
- * that count includes a peer's pending write whole (a 100 MiB write shows as
- * 100 MiB available), so Node's own pipe sockets take in all a peer has
- * written in one read, paused or not, and backpressure bounds nothing. Reads
- * here go into one fixed buffer instead (net.Socket's `onread`), which caps
- * each ReadFile; the rest stays with the writer until this side reads on.
- */
-const READ_CHUNK = 64 * 1024;
-
-/**
  * What a writer of many small messages should gather into one write here
  * ({@link Connection.preferredWriteSize}). Each write to a pipe is a
  * `WriteFile` and a completion on libuv's I/O completion port, dearer than a
@@ -62,57 +49,34 @@ const READ_CHUNK = 64 * 1024;
 const PREFERRED_WRITE_SIZE = 16 * 1024;
 
 /**
- * The buffer every pipe connection of this thread reads into. One is enough:
- * libuv reads synchronously on the loop thread and hands each read to
- * {@link pushCopy} before the next starts.
- */
-let readBuffer: Buffer | undefined;
-
-/** Node's `onread` callback, called as a method of the socket: passes a copy of the read on. */
-function pushCopy(this: net.Socket, bytes: number, buffer: Uint8Array): boolean {
-  // Returning false (the readable side is full) makes Node stop reading.
-  return this.push(Buffer.from(buffer.subarray(0, bytes)));
-}
-
-/**
  * A pipe connection. Byte-mode pipes have no half-close, and libuv's stand-in
  * for one is a race: after `end()` it closes the handle as soon as nothing
  * arrives for 50 ms, dropping any reply that takes longer. So here `end()`
  * only finishes writing: this side can still read, and the peer sees EOF once
  * this side is destroyed (`end(() => destroy())` closes once the writes are
  * out) or the peer closes its own end.
+ *
+ * A {@link DirectReadSocket}, whose fixed read buffer matters here beyond
+ * speed: libuv sizes each pipe read by what PeekNamedPipe reports
+ * available, and that count includes a peer's pending write whole (a
+ * 100 MiB write shows as 100 MiB available), so Node's own pipe sockets
+ * take in all a peer has written in one read, paused or not, and
+ * backpressure bounds nothing. The fixed buffer caps each ReadFile; the rest
+ * stays with the writer until this side reads on.
  */
-class PipeSocket extends net.Socket implements Connection {
+class PipeSocket extends DirectReadSocket implements Connection {
   readonly peer: PeerInfo;
   /** Byte-mode pipes cannot half-close (`capabilities.halfClose`). */
   readonly halfClose = false;
   readonly preferredWriteSize = PREFERRED_WRITE_SIZE;
 
   constructor(fd: number, peer: PeerInfo) {
-    readBuffer ??= Buffer.allocUnsafe(READ_CHUNK);
-    // @types/node lists `onread` for net.connect only; the constructor takes it too.
-    const options: net.SocketConstructorOpts & { onread: net.OnReadOpts } = {
-      fd,
-      readable: true,
-      writable: true,
-      onread: { buffer: readBuffer, callback: pushCopy },
-    };
-    super(options);
+    super({ fd, readable: true, writable: true });
     this.peer = peer;
   }
 
   override _final(callback: (error?: Error | null) => void): void {
     callback();
-  }
-
-  /**
-   * Pauses as a plain net.Socket does: reading goes on until the readable
-   * buffer is full, so a paused connection still sees the peer close. (In
-   * `onread` mode net.Socket stops reading at once on pause.)
-   */
-  override pause(): this {
-    Duplex.prototype.pause.call(this);
-    return this;
   }
 }
 

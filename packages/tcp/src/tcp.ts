@@ -1,5 +1,6 @@
-import { createServer, connect as netConnect } from 'node:net';
+import { createServer } from 'node:net';
 import type { Connection, Listener, Transport, TransportCapabilities } from '@localwire/transport';
+import { DirectReadSocket } from '@localwire/transport/author';
 import { connectTo, nextEvent, settle } from './connect.js';
 import { TcpListener } from './listener.js';
 import type { TcpConnectOptions, TcpListenOptions } from './options.js';
@@ -30,7 +31,7 @@ function listen(address: string, options: TcpListenOptions = {}): Promise<Listen
 function connect(address: string, options: TcpConnectOptions = {}): Promise<Connection> {
   return connectTo(address, options, ({ host, port }, _address, signal) => {
     // Half-open, so that the server's end() leaves this side writable.
-    const socket = netConnect({ host, port, allowHalfOpen: true });
+    const socket = new DirectReadSocket({ allowHalfOpen: true }).connect({ host, port });
     return settle(socket, nextEvent(socket, 'connect'), signal);
   });
 }

@@ -16,6 +16,7 @@ describe('entry points', () => {
 
   it('author exports the transport-author tools', () => {
     expect(Object.keys(author).sort()).toEqual([
+      'DirectReadSocket',
       'ListenerBase',
       'createDeadline',
       'describeError',

@@ -1,8 +1,8 @@
 import { lstat } from 'node:fs/promises';
-import { connect as netConnect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Connection, TransportError } from '@localwire/transport';
-import { createDeadline, describeError } from '@localwire/transport/author';
+import { createDeadline, DirectReadSocket, describeError } from '@localwire/transport/author';
 import { toConnection } from './connection.js';
 import { checkConnectDirectory } from './directories.js';
 import { connectError } from './errors.js';
@@ -107,7 +107,7 @@ function checkOwner(
 function attempt(address: string, signal: AbortSignal | undefined): Promise<Socket | undefined> {
   return new Promise((resolve, reject) => {
     // Half-open, so that the server's end() leaves this side writable.
-    const socket = netConnect({ path: address, allowHalfOpen: true });
+    const socket = new DirectReadSocket({ allowHalfOpen: true }).connect({ path: address });
     const settle = () => {
       socket.off('connect', onConnect);
       socket.off('error', onError);

@@ -70,7 +70,7 @@ export function dataCases(suite: Suite): void {
   });
 
   suite.test(
-    'a paused connection reads ahead a bounded amount; the rest waits with the writer',
+    'a paused connection reads ahead a bounded amount; the rest waits with the writer (either end)',
     async () => {
       const h = suite.harness();
       const address = h.address();
@@ -78,17 +78,86 @@ export function dataCases(suite: Suite): void {
       const accepted = nextConnection(listener);
       const client = await h.connect(address);
       const server = await accepted;
-      server.pause();
-      // One write far larger than any OS buffer: a transport that read it all
-      // in while paused (libuv does on named pipes, left alone) would hold it
-      // all in memory, and backpressure would bound nothing.
-      const total = 32 * MiB;
-      client.write(new Pattern(0xb0b).next(total));
-      await settled(() => server.readableLength);
-      expect(server.readableLength).toBeLessThan(4 * MiB);
-      expect(client.writableLength).toBeGreaterThan(total - 8 * MiB);
-      // Resumed, every byte arrives in order.
-      await verifyPattern(server, 0xb0b, total);
+      for (const [reader, writer, seed] of [
+        [server, client, 0xb0b],
+        [client, server, 0xa11ce],
+      ] as const) {
+        reader.pause();
+        // One write far larger than any OS buffer: a transport that read it
+        // all in while paused (libuv does on named pipes, left alone) would
+        // hold it all in memory, and backpressure would bound nothing.
+        const total = 32 * MiB;
+        writer.write(new Pattern(seed).next(total));
+        await settled(() => reader.readableLength);
+        expect(reader.readableLength).toBeLessThan(4 * MiB);
+        expect(writer.writableLength).toBeGreaterThan(total - 8 * MiB);
+        // Resumed, every byte arrives in order.
+        await verifyPattern(reader, seed, total);
+      }
+    },
+  );
+
+  suite.test(
+    "either end's reads keep their order and form through pause and resume, setEncoding, two listeners and async iteration",
+    async () => {
+      const h = suite.harness();
+      const address = h.address();
+      const listener = await h.listen(address);
+      const accepted = nextConnection(listener);
+      const client = await h.connect(address);
+      const server = await accepted;
+      for (const [reader, writer] of [
+        [client, server],
+        [server, client],
+      ] as const) {
+        const seen: Array<Buffer | string> = [];
+        const collect = (chunk: Buffer | string) => seen.push(chunk);
+        const text = () => seen.join('');
+        reader.on('data', collect);
+        writer.write('a1');
+        await until(() => text() === 'a1');
+        expect(reader.readableDidRead).toBe(true);
+        // Paused, nothing is emitted: what arrives waits in the stream, in order.
+        reader.pause();
+        writer.write('b2');
+        await until(() => reader.readableLength === 2);
+        expect(text()).toBe('a1');
+        reader.resume();
+        writer.write('c3');
+        await until(() => text() === 'a1b2c3');
+        // A second listener sees the same bytes as the first.
+        const second: Buffer[] = [];
+        const collectSecond = (chunk: Buffer) => second.push(chunk);
+        reader.on('data', collectSecond);
+        writer.write('d4');
+        await until(() => text() === 'a1b2c3d4');
+        expect(Buffer.concat(second).toString()).toBe('d4');
+        reader.off('data', collectSecond);
+        // With an encoding, chunks arrive as strings, a character split between writes joined.
+        reader.setEncoding('utf8');
+        const euro = Buffer.from('€');
+        await write(writer, euro.subarray(0, 1));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        writer.write(euro.subarray(1));
+        await until(() => text().endsWith('€'));
+        expect(seen.slice(4).every((chunk) => typeof chunk === 'string')).toBe(true);
+        expect(text()).toBe('a1b2c3d4€');
+        reader.off('data', collect);
+      }
+      // Async iteration reads what was written, in order.
+      client.pause();
+      client.setEncoding('latin1');
+      const iterated: string[] = [];
+      const iterating = (async () => {
+        for await (const chunk of client) {
+          iterated.push(chunk as string);
+          if (iterated.join('').length >= 6) break;
+        }
+      })();
+      await write(server, 'e5');
+      await write(server, 'f6g7');
+      await iterating;
+      expect(iterated.join('')).toBe('e5f6g7');
     },
   );
 
@@ -124,6 +193,11 @@ async function settled(measure: () => number): Promise<void> {
     same = now === last ? same + 1 : 0;
     last = now;
   }
+}
+
+/** Resolves once `condition()` holds, checking every 5 ms. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 /** `first` ends its write side; the other side sees EOF and still replies. */
