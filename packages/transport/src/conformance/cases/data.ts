@@ -72,12 +72,7 @@ export function dataCases(suite: Suite): void {
   suite.test(
     'a paused connection reads ahead a bounded amount; the rest waits with the writer (either end)',
     async () => {
-      const h = suite.harness();
-      const address = h.address();
-      const listener = await h.listen(address);
-      const accepted = nextConnection(listener);
-      const client = await h.connect(address);
-      const server = await accepted;
+      const { client, server } = await connectedPair(suite.harness());
       for (const [reader, writer, seed] of [
         [server, client, 0xb0b],
         [client, server, 0xa11ce],
@@ -100,12 +95,7 @@ export function dataCases(suite: Suite): void {
   suite.test(
     "either end's reads keep their order and form through pause and resume, setEncoding, two listeners and async iteration",
     async () => {
-      const h = suite.harness();
-      const address = h.address();
-      const listener = await h.listen(address);
-      const accepted = nextConnection(listener);
-      const client = await h.connect(address);
-      const server = await accepted;
+      const { client, server } = await connectedPair(suite.harness());
       for (const [reader, writer] of [
         [client, server],
         [server, client],
@@ -193,6 +183,14 @@ async function settled(measure: () => number): Promise<void> {
     same = now === last ? same + 1 : 0;
     last = now;
   }
+}
+
+/** A connection's two ends, at a fresh address. */
+async function connectedPair(h: Harness): Promise<{ client: Connection; server: Connection }> {
+  const address = h.address();
+  const accepted = nextConnection(await h.listen(address));
+  const client = await h.connect(address);
+  return { client, server: await accepted };
 }
 
 /** Resolves once `condition()` holds, checking every 5 ms. */
