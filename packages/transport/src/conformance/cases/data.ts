@@ -124,13 +124,14 @@ export function dataCases(suite: Suite): void {
         expect(Buffer.concat(second).toString()).toBe('d4');
         reader.off('data', collectSecond);
         // With an encoding, chunks arrive as strings, a character split between writes joined.
+        const chunksAsBytes = seen.length;
         reader.setEncoding('utf8');
         const euro = Buffer.from('€');
         await write(writer, euro.subarray(0, 1));
         await new Promise((resolve) => setTimeout(resolve, 20));
         writer.write(euro.subarray(1));
         await until(() => text().endsWith('€'));
-        expect(seen.slice(4).every((chunk) => typeof chunk === 'string')).toBe(true);
+        expect(seen.slice(chunksAsBytes).every((chunk) => typeof chunk === 'string')).toBe(true);
         expect(text()).toBe('a1b2c3d4€');
         reader.off('data', collect);
       }
